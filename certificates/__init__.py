@@ -1,0 +1,1 @@
+"""Certificates: issuance, PDF and QR rendering, public verification, credentials."""

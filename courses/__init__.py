@@ -1,0 +1,1 @@
+"""Curriculum: competency frameworks, courses, modules, ethics modules, completion rules."""

@@ -1,0 +1,33 @@
+"""Alembic environment: runs migrations on the async engine for SQLite and PostgreSQL."""
+
+import asyncio
+
+from alembic import context
+from sqlalchemy import Connection
+from sqlmodel import SQLModel
+
+import training.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from training.database import create_engine
+
+target_metadata = SQLModel.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_online() -> None:
+    engine = create_engine(context.config.get_main_option("sqlalchemy.url") or "")
+    async with engine.connect() as connection:
+        await connection.run_sync(_run)
+    await engine.dispose()
+
+
+asyncio.run(_run_online())

@@ -1,0 +1,1 @@
+"""Training delivery and the application: settings, database, people, auth, CLI."""

@@ -1,0 +1,74 @@
+"""The composition root: `create_app` is the only place that builds the web application."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from training.controllers import ROUTE_HANDLERS
+from training.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
+from training.responses import exception_handlers
+from training.settings import Settings
+from training.templating import STATIC_DIR, build_environment
+from training.web import RequestContextMiddleware, add_security_headers, parse_trusted_proxies
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    secret_key = settings.resolve_secret_key()
+    engine = create_engine(settings.effective_database_url)
+    sessionmaker = create_sessionmaker(engine)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await ensure_migrated(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    async def provide_db() -> AsyncIterator[object]:
+        async for session in session_scope(sessionmaker):
+            yield session
+
+    return Litestar(
+        route_handlers=[
+            *ROUTE_HANDLERS,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], include_in_schema=False,
+                cache_control=CacheControlHeader(max_age=365 * 24 * 3600, public=True),
+            ),
+        ],
+        dependencies={"db": Provide(provide_db)},
+        middleware=[RequestContextMiddleware],
+        before_send=[add_security_headers],
+        exception_handlers=exception_handlers,
+        csrf_config=CSRFConfig(
+            secret=secret_key, cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax",
+        ),
+        template_config=TemplateConfig(instance=JinjaTemplateEngine(engine_instance=build_environment())),
+        openapi_config=OpenAPIConfig(
+            title="NISA Training & Certification API", version="1", path="/api/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        lifespan=[lifespan],
+        state=State(
+            {
+                "settings": settings,
+                "engine": engine,
+                "sessionmaker": sessionmaker,
+                "trusted_proxies": parse_trusted_proxies(settings.trusted_proxies),
+            }
+        ),
+        debug=False,
+    )

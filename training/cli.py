@@ -1,0 +1,133 @@
+"""The `nisa` command: serve the app, migrate the database, create an administrator, load demo data."""
+
+import asyncio
+import sys
+
+import click
+import uvicorn
+from alembic import command
+from sqlalchemy import func, select
+
+from training.database import (
+    DatabaseNotMigrated,
+    alembic_config,
+    create_engine,
+    create_sessionmaker,
+    ensure_migrated,
+)
+from training.errors import DomainError
+from training.models import Role, User, UserCreate
+from training.services import Actor, users
+from training.settings import ConfigurationError, Settings
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+@click.group()
+def nisa() -> None:
+    """NISA Training & Certification."""
+
+
+@nisa.command()
+@click.option("--host", default=None, help="Address to listen on (default NISA_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default NISA_PORT).")
+@click.option("--workers", default=1, show_default=True, help="Worker processes.")
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str | None, port: int | None, workers: int, reload: bool) -> None:
+    """Serve the web application."""
+    settings = _settings()
+    try:
+        settings.resolve_secret_key()
+        asyncio.run(_check_migrated(settings))
+    except (ConfigurationError, DatabaseNotMigrated) as problem:
+        raise click.ClickException(str(problem)) from None
+    host, port = host or settings.host, port or settings.port
+    click.echo(f"NISA Training & Certification on http://{host}:{port}  (public address: {settings.base_url})")
+    uvicorn.run(
+        "training.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
+        proxy_headers=False, server_header=False, log_level=settings.log_level.lower(),
+    )
+
+
+async def _check_migrated(settings: Settings) -> None:
+    engine = create_engine(settings.effective_database_url)
+    try:
+        await ensure_migrated(engine)
+    finally:
+        await engine.dispose()
+
+
+@nisa.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command()
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    command.upgrade(alembic_config(_settings().effective_database_url), revision)
+    click.echo("Database is up to date.")
+
+
+@nisa.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an administrator who can sign in with the given password."""
+    try:
+        asyncio.run(_create_admin(_settings(), email, name, password))
+    except DomainError as problem:
+        details = "; ".join(f"{k}: {v}" for k, v in getattr(problem, "field_errors", {}).items())
+        raise click.ClickException(f"{problem.message} {details}".strip()) from None
+    click.echo(f"Administrator {email} created.")
+
+
+async def _create_admin(settings: Settings, email: str, name: str, password: str) -> None:
+    from training.forms import validated
+
+    data = validated(UserCreate, {"email": email, "display_name": name, "roles": [Role.admin], "language": "en"})
+    engine = create_engine(settings.effective_database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await users.create_user(session, Actor(None), data, password=password)
+    finally:
+        await engine.dispose()
+
+
+@nisa.command()
+@click.option("--trainees", default=300, show_default=True, help="How many trainees to create.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+def demo(trainees: int, if_empty: bool, seed: int) -> None:
+    """Load realistic demo data: organisations, trainees, and users for each role."""
+    from training.demo import DEMO_LOGINS, load_demo
+
+    settings = _settings()
+
+    async def run() -> bool:
+        engine = create_engine(settings.effective_database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                if if_empty and (await session.execute(select(func.count()).select_from(User))).scalar_one():
+                    return False
+                await load_demo(session, trainees=trainees, seed=seed)
+                return True
+        finally:
+            await engine.dispose()
+
+    if asyncio.run(run()):
+        click.echo("Demo data loaded. Sign in with:")
+    else:
+        click.echo("Demo data already present. Sign in with:")
+    for role, email, password in DEMO_LOGINS:
+        click.echo(f"  {role:<8} {email:<28} {password}")
+
+
+if __name__ == "__main__":
+    sys.exit(nisa())

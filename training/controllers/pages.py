@@ -1,0 +1,32 @@
+"""The home page (a dashboard by role), the audit log browser, and the Khmer web font."""
+
+from pathlib import Path
+
+import fontpkg_noto_sans_khmer
+from litestar import Controller, Request, get
+from litestar.response import File, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from training.guards import requires_admin
+from training.services import audit
+
+KHMER_FONT = next((Path(fontpkg_noto_sans_khmer.__file__).parent / "files").glob("NotoSansKhmer*.ttf"))
+
+
+class PageController(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request) -> Template:
+        return Template("training/home.html")
+
+    @get("/admin/audit", guards=[requires_admin])
+    async def audit_log(self, db: AsyncSession, page: int = 1, entity: str | None = None) -> Template:
+        entries = await audit.list_entries(db, entity_type=entity, page=max(page, 1))
+        return Template("training/audit.html", context={"page": entries, "entity": entity})
+
+    @get("/fonts/noto-sans-khmer.ttf")
+    async def khmer_font(self) -> File:
+        response = File(KHMER_FONT, media_type="font/ttf", content_disposition_type="inline")
+        response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response

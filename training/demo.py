@@ -1,0 +1,113 @@
+"""Realistic demo data: organisations across provinces, trainees with Khmer and Latin names, demo logins."""
+
+import random
+from datetime import date, timedelta
+
+from rich.progress import Progress
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from training.models import Commune, District, Organisation, Province, Role, Sex, Trainee, UserCreate
+from training.services import Actor, users
+
+DEMO_PASSWORD = "nisa-demo-2026"
+DEMO_LOGINS = [
+    ("admin", "admin@nisa.example.org", DEMO_PASSWORD),
+    ("trainer", "trainer@nisa.example.org", DEMO_PASSWORD),
+    ("trainer", "trainer2@nisa.example.org", DEMO_PASSWORD),
+    ("trainee", "trainee@nisa.example.org", DEMO_PASSWORD),
+]
+BATCH = 2000
+MOBILE_PREFIXES = ["12", "11", "77", "92", "95", "89", "85", "17", "61", "76", "99", "78"]
+
+# (Khmer, Latin) pairs; a Latin name follows the family's usual spelling, not a transliteration scheme.
+FAMILY_NAMES = [
+    ("សុខ", "Sok"), ("ចាន់", "Chan"), ("គឹម", "Kim"), ("លី", "Ly"), ("ស៊ុន", "Sun"), ("ហេង", "Heng"),
+    ("ម៉ៅ", "Mao"), ("ឈឹម", "Chhim"), ("ព្រំ", "Prom"), ("សេង", "Seng"), ("កែវ", "Keo"), ("នូ", "Nou"),
+    ("ទេព", "Tep"), ("ឡុង", "Long"), ("ពៅ", "Pov"), ("អ៊ុក", "Ouk"), ("យិន", "Yin"), ("ឃុន", "Khun"),
+    ("ស្រី", "Srey"), ("វ៉ាន់", "Vann"), ("ហ៊ុន", "Hun"), ("ជា", "Chea"), ("ខៀវ", "Khiev"), ("មាស", "Meas"),
+]
+GIVEN_NAMES = {
+    Sex.female: [
+        ("ស្រីមុំ", "Sreymom"), ("សុភា", "Sophea"), ("ចន្ទ្រា", "Chantrea"), ("ស្រីនាង", "Sreyneang"),
+        ("បុប្ផា", "Bopha"), ("ធីតា", "Thida"), ("សុខា", "Sokha"), ("ម៉ាលី", "Maly"), ("រតនា", "Rathana"),
+        ("ស្រីពៅ", "Sreypov"), ("កញ្ញា", "Kanha"), ("ដាវី", "Davy"), ("សុគន្ធា", "Sokunthea"), ("វណ្ណា", "Vanna"),
+    ],
+    Sex.male: [
+        ("វិចិត្រ", "Vichet"), ("សុផល", "Sophal"), ("ដារ៉ា", "Dara"), ("វុទ្ធី", "Vuthy"), ("ពិសិដ្ឋ", "Piseth"),
+        ("រតនៈ", "Ratanak"), ("សំណាង", "Samnang"), ("បូរ៉ា", "Bora"), ("ចំរើន", "Chamroeun"), ("វាសនា", "Veasna"),
+        ("សុវណ្ណ", "Sovann"), ("ពន្លក", "Ponlok"), ("មករា", "Makara"), ("សុភ័ក្រ", "Sopheak"),
+    ],
+}
+POSITIONS = [
+    "Social worker", "Social work assistant", "Commune focal point for women and children",
+    "Case manager", "Child protection officer", "Disability inclusion officer", "Community development officer",
+]
+NGOS = [
+    ("អង្គការថែទាំកុមារ", "Child Care Cambodia"), ("អង្គការជំនួយសហគមន៍", "Community Aid Cambodia"),
+    ("អង្គការគាំពារជនពិការ", "Disability Support Organisation"), ("អង្គការគ្រួសាររឹងមាំ", "Strong Families Cambodia"),
+]
+
+
+async def _organisations(session: AsyncSession, rng: random.Random) -> list[int]:
+    """A provincial Department of Social Affairs in every province, and a few NGOs."""
+    rows = (await session.execute(select(District.province_code, Commune.code).join(District))).all()
+    first_commune: dict[str, str] = {}
+    for province_code, commune_code in rows:
+        first_commune.setdefault(province_code, commune_code)
+    provinces = (await session.execute(select(Province).order_by(Province.code))).scalars().all()
+    values = [
+        {"name_km": f"មន្ទីរសង្គមកិច្ច អតីតយុទ្ធជន និងយុវនីតិសម្បទា{p.name_km}", "kind": "government",
+         "name_en": f"Department of Social Affairs, {p.name_en}", "commune_code": first_commune[p.code]}
+        for p in provinces
+    ]
+    values += [
+        {"name_km": km, "name_en": en, "kind": "ngo", "commune_code": rng.choice(list(first_commune.values()))}
+        for km, en in NGOS
+    ]
+    ids = (await session.execute(insert(Organisation).returning(Organisation.id), values)).scalars().all()
+    return list(ids)
+
+
+def _phone(number: int) -> str:
+    """A distinct, valid Cambodian mobile number for each demo trainee (+855 12 200 000 and on)."""
+    prefix = MOBILE_PREFIXES[number // 800_000 % len(MOBILE_PREFIXES)]
+    return f"+855{prefix}{200_000 + number % 800_000}"
+
+
+def _trainee(rng: random.Random, number: int, organisations: list[int], communes: list[str]) -> dict[str, object]:
+    sex = rng.choice(list(Sex))
+    family_km, family_latin = rng.choice(FAMILY_NAMES)
+    given_km, given_latin = rng.choice(GIVEN_NAMES[sex])
+    return {
+        "name_km": f"{family_km} {given_km}",
+        "name_latin": f"{family_latin} {given_latin}",
+        "sex": sex.value,
+        "date_of_birth": date(1970, 1, 1) + timedelta(days=rng.randrange(0, 365 * 33)) if rng.random() < 0.8 else None,
+        "phone": _phone(number),
+        "email": f"{given_latin.lower()}.{family_latin.lower()}.{number}@example.org" if rng.random() < 0.4 else None,
+        "organisation_id": rng.choice(organisations),
+        "position": rng.choice(POSITIONS),
+        "commune_code": rng.choice(communes),
+    }
+
+
+async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
+    rng = random.Random(seed)
+    organisations = await _organisations(session, rng)
+    communes = list((await session.execute(select(Commune.code))).scalars())
+    first_trainee_id = None
+    with Progress() as progress:
+        task = progress.add_task("Trainees", total=trainees)
+        for start in range(0, trainees, BATCH):
+            rows = [_trainee(rng, n, organisations, communes) for n in range(start, min(start + BATCH, trainees))]
+            ids = (await session.execute(insert(Trainee).returning(Trainee.id), rows)).scalars().all()
+            first_trainee_id = first_trainee_id or min(ids)
+            progress.advance(task, len(rows))
+    await session.commit()
+    system = Actor(None)
+    for role, email, password in DEMO_LOGINS:
+        name = email.split("@")[0].capitalize()
+        data = UserCreate(email=email, display_name=f"Demo {name}", roles=[Role(role)], language="km",
+                          trainee_id=first_trainee_id if role == "trainee" else None)
+        await users.create_user(session, system, data, password=password)

@@ -1,0 +1,61 @@
+"""Employers: government units and NGOs, each with a location."""
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from training.errors import NotFound
+from training.i18n import N_
+from training.models import Organisation, OrganisationCreate, OrganisationUpdate, utcnow
+from training.services import Actor, Page, audit
+from training.services.locations import require_commune
+
+
+async def search_organisations(
+    session: AsyncSession, q: str = "", *, page: int = 1, per_page: int = 25, include_inactive: bool = False
+) -> Page[Organisation]:
+    condition = []
+    if q.strip():
+        pattern = f"%{q.strip()}%"
+        condition.append(or_(Organisation.name_km.ilike(pattern), Organisation.name_en.ilike(pattern)))  # type: ignore[attr-defined]
+    if not include_inactive:
+        condition.append(Organisation.active.is_(True))  # type: ignore[attr-defined]
+    query = select(Organisation).where(*condition)
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await session.execute(
+        query.order_by(Organisation.name_en, Organisation.id).offset((page - 1) * per_page).limit(per_page)
+    )
+    return Page(list(rows.scalars()), total, page, per_page)
+
+
+async def active_organisations(session: AsyncSession) -> list[Organisation]:
+    query = select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name_en)  # type: ignore[attr-defined]
+    return list((await session.execute(query)).scalars())
+
+
+async def get_organisation(session: AsyncSession, organisation_id: int) -> Organisation:
+    organisation = await session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(N_("No such organisation."))
+    return organisation
+
+
+async def create_organisation(session: AsyncSession, actor: Actor, data: OrganisationCreate) -> Organisation:
+    await require_commune(session, data.commune_code)
+    organisation = Organisation(**data.model_dump())
+    session.add(organisation)
+    await session.flush()
+    audit.record(session, actor, "organisation.create", organisation, None, audit.snapshot(organisation))
+    await session.commit()
+    return organisation
+
+
+async def update_organisation(
+    session: AsyncSession, actor: Actor, organisation_id: int, data: OrganisationUpdate
+) -> Organisation:
+    organisation = await get_organisation(session, organisation_id)
+    await require_commune(session, data.commune_code)
+    before = audit.snapshot(organisation)
+    organisation.sqlmodel_update(data.model_dump() | {"updated_at": utcnow()})
+    audit.record(session, actor, "organisation.update", organisation, before, audit.snapshot(organisation))
+    await session.commit()
+    return organisation

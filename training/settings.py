@@ -1,0 +1,74 @@
+"""The one settings object, read from NISA_* environment variables (documented in the README)."""
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run the app; the message says what to change."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NISA_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_language: Literal["km", "en"] = "km"
+    session_hours: int = Field(default=12, ge=1)
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto headers are believed.
+    trusted_proxies: str = "127.0.0.1"
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 20
+    login_window_minutes: int = 15
+    log_level: str = "INFO"
+
+    @cached_property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'nisa.db'}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def resolve_secret_key(self) -> str:
+        """The signing key: given in production, generated once and kept in the data dir otherwise."""
+        if self.secret_key:
+            if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+                raise ConfigurationError(
+                    f"NISA_SECRET_KEY is too short: use at least {MIN_SECRET_KEY_LENGTH} random characters, "
+                    'for example: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+                )
+            return self.secret_key
+        if self.is_production:
+            raise ConfigurationError(
+                "NISA_SECRET_KEY is not set. A production start needs a real secret key: "
+                'generate one with python -c "import secrets; print(secrets.token_urlsafe(48))" '
+                "and set it in the environment."
+            )
+        key_file = self.data_dir / DEV_KEY_FILE
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
