@@ -28,8 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def migrate(url: str) -> None:
     """Migrate through the real CLI, as an operator would."""
     env = os.environ | {"NISA_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "training.cli", "db", "upgrade"], check=True, env=env, cwd=ROOT,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "training.cli", "db", "upgrade"],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +64,9 @@ def _prepare_template(server_url: str) -> str:
     import asyncio
 
     async def recreate() -> None:
-        connection = await asyncpg.connect(server_url.replace("postgresql+asyncpg", "postgresql") + "/postgres")
+        connection = await asyncpg.connect(
+            server_url.replace("postgresql+asyncpg", "postgresql") + "/postgres"
+        )
         await connection.execute("DROP DATABASE IF EXISTS nisa_template WITH (FORCE)")
         await connection.execute("CREATE DATABASE nisa_template")
         await connection.close()
@@ -99,7 +106,9 @@ async def database_url(
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        database_url=database_url, data_dir=tmp_path, secret_key="test-secret-key-" + "x" * 32,
+        database_url=database_url,
+        data_dir=tmp_path,
+        secret_key="test-secret-key-" + "x" * 32,
         base_url="http://testserver.local",
     )
 

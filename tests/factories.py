@@ -22,8 +22,9 @@ PHNOM_PENH_COMMUNE = "120101"
 _numbers = itertools.count(1)
 
 
-async def make_user(session: AsyncSession, roles: list[Role], password: str | None = DEFAULT_PASSWORD,
-                    **fields: Any) -> UserRead:
+async def make_user(
+    session: AsyncSession, roles: list[Role], password: str | None = DEFAULT_PASSWORD, **fields: Any
+) -> UserRead:
     n = next(_numbers)
     values = {"email": f"user{n}@example.org", "display_name": f"User {n}", "roles": roles} | fields
     if Role.trainee in roles and "trainee_id" not in fields:
@@ -34,13 +35,21 @@ async def make_user(session: AsyncSession, roles: list[Role], password: str | No
 
 async def make_organisation(session: AsyncSession, **fields: Any) -> Organisation:
     n = next(_numbers)
-    values = {"name_km": f"អង្គការ {n}", "name_en": f"Organisation {n}", "kind": "ngo",
-              "commune_code": PHNOM_PENH_COMMUNE} | fields
+    values = {
+        "name_km": f"អង្គការ {n}",
+        "name_en": f"Organisation {n}",
+        "kind": "ngo",
+        "commune_code": PHNOM_PENH_COMMUNE,
+    } | fields
     return await organisations.create_organisation(session, SYSTEM, OrganisationCreate(**values))
 
 
 async def make_trainee(session: AsyncSession, **fields: Any) -> Trainee:
     n = next(_numbers)
-    values = {"name_km": "សុខ ស្រីមុំ", "name_latin": "Sok Sreymom", "sex": "female",
-              "phone": f"+85512{300000 + n}"} | fields
+    values = {
+        "name_km": "សុខ ស្រីមុំ",
+        "name_latin": "Sok Sreymom",
+        "sex": "female",
+        "phone": f"+85512{300000 + n}",
+    } | fields
     return await trainees.create_trainee(session, SYSTEM, TraineeCreate(**values), confirm_duplicate=True)

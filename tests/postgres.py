@@ -22,7 +22,10 @@ class PostgresTools:
 
 
 def find_postgres_tools() -> PostgresTools | None:
-    candidates = [shutil.which("initdb"), *sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)]
+    candidates = [
+        shutil.which("initdb"),
+        *sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True),
+    ]
     for initdb in filter(None, candidates):
         bin_dir = Path(initdb).resolve().parent
         if (bin_dir / "pg_ctl").exists():
@@ -55,18 +58,32 @@ class TemporaryPostgres:
             shutil.chown(self.folder, "postgres")
         self.folder.chmod(0o755)
         subprocess.run(
-            self.tools.command("initdb", "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8",
-                               "--locale=C.UTF-8", "--no-sync"),
-            check=True, capture_output=True,
+            self.tools.command(
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                self.user,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ),
+            check=True,
+            capture_output=True,
         )
         options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         subprocess.run(
-            self.tools.command("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
-                               "-w", "start"),
-            check=True, capture_output=True,
+            self.tools.command(
+                "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"
+            ),
+            check=True,
+            capture_output=True,
         )
         self._wait_ready()
         return self
@@ -81,9 +98,12 @@ class TemporaryPostgres:
         raise RuntimeError(f"PostgreSQL did not start; see {self.folder / 'log'}")
 
     def stop(self) -> None:
-        subprocess.run(self.tools.command("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"),
-                       capture_output=True)
+        subprocess.run(
+            self.tools.command("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop"), capture_output=True
+        )
 
-    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]) -> None:
+    def __exit__(
+        self, *exc: tuple[type[BaseException] | None, BaseException | None, TracebackType | None]
+    ) -> None:
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -21,6 +21,7 @@ from training.settings import Settings
 from training.templating import STATIC_DIR, build_environment
 from training.web import RequestContextMiddleware, add_security_headers, parse_trusted_proxies
 
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     secret_key = settings.resolve_secret_key()
@@ -45,7 +46,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *ROUTE_HANDLERS,
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], include_in_schema=False,
+                path="/static",
+                directories=[STATIC_DIR],
+                include_in_schema=False,
                 cache_control=CacheControlHeader(max_age=365 * 24 * 3600, public=True),
             ),
         ],
@@ -54,11 +57,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[add_security_headers],
         exception_handlers=exception_handlers,
         csrf_config=CSRFConfig(
-            secret=secret_key, cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax",
+            secret=secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=True,
+            cookie_samesite="lax",
         ),
         template_config=TemplateConfig(instance=JinjaTemplateEngine(engine_instance=build_environment())),
         openapi_config=OpenAPIConfig(
-            title="NISA Training & Certification API", version="1", path="/api/schema",
+            title="NISA Training & Certification API",
+            version="1",
+            path="/api/schema",
             render_plugins=[JsonRenderPlugin()],
         ),
         lifespan=[lifespan],

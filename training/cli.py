@@ -46,10 +46,19 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
     except (ConfigurationError, DatabaseNotMigrated) as problem:
         raise click.ClickException(str(problem)) from None
     host, port = host or settings.host, port or settings.port
-    click.echo(f"NISA Training & Certification on http://{host}:{port}  (public address: {settings.base_url})")
+    click.echo(
+        f"NISA Training & Certification on http://{host}:{port}  (public address: {settings.base_url})"
+    )
     uvicorn.run(
-        "training.app:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
-        proxy_headers=False, server_header=False, log_level=settings.log_level.lower(),
+        "training.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=False,
+        server_header=False,
+        log_level=settings.log_level.lower(),
     )
 
 
@@ -91,7 +100,9 @@ def create_admin(email: str, name: str, password: str) -> None:
 async def _create_admin(settings: Settings, email: str, name: str, password: str) -> None:
     from training.forms import validated
 
-    data = validated(UserCreate, {"email": email, "display_name": name, "roles": [Role.admin], "language": "en"})
+    data = validated(
+        UserCreate, {"email": email, "display_name": name, "roles": [Role.admin], "language": "en"}
+    )
     engine = create_engine(settings.effective_database_url)
     try:
         async with create_sessionmaker(engine)() as session:

@@ -22,30 +22,79 @@ MOBILE_PREFIXES = ["12", "11", "77", "92", "95", "89", "85", "17", "61", "76", "
 
 # (Khmer, Latin) pairs; a Latin name follows the family's usual spelling, not a transliteration scheme.
 FAMILY_NAMES = [
-    ("សុខ", "Sok"), ("ចាន់", "Chan"), ("គឹម", "Kim"), ("លី", "Ly"), ("ស៊ុន", "Sun"), ("ហេង", "Heng"),
-    ("ម៉ៅ", "Mao"), ("ឈឹម", "Chhim"), ("ព្រំ", "Prom"), ("សេង", "Seng"), ("កែវ", "Keo"), ("នូ", "Nou"),
-    ("ទេព", "Tep"), ("ឡុង", "Long"), ("ពៅ", "Pov"), ("អ៊ុក", "Ouk"), ("យិន", "Yin"), ("ឃុន", "Khun"),
-    ("ស្រី", "Srey"), ("វ៉ាន់", "Vann"), ("ហ៊ុន", "Hun"), ("ជា", "Chea"), ("ខៀវ", "Khiev"), ("មាស", "Meas"),
+    ("សុខ", "Sok"),
+    ("ចាន់", "Chan"),
+    ("គឹម", "Kim"),
+    ("លី", "Ly"),
+    ("ស៊ុន", "Sun"),
+    ("ហេង", "Heng"),
+    ("ម៉ៅ", "Mao"),
+    ("ឈឹម", "Chhim"),
+    ("ព្រំ", "Prom"),
+    ("សេង", "Seng"),
+    ("កែវ", "Keo"),
+    ("នូ", "Nou"),
+    ("ទេព", "Tep"),
+    ("ឡុង", "Long"),
+    ("ពៅ", "Pov"),
+    ("អ៊ុក", "Ouk"),
+    ("យិន", "Yin"),
+    ("ឃុន", "Khun"),
+    ("ស្រី", "Srey"),
+    ("វ៉ាន់", "Vann"),
+    ("ហ៊ុន", "Hun"),
+    ("ជា", "Chea"),
+    ("ខៀវ", "Khiev"),
+    ("មាស", "Meas"),
 ]
 GIVEN_NAMES = {
     Sex.female: [
-        ("ស្រីមុំ", "Sreymom"), ("សុភា", "Sophea"), ("ចន្ទ្រា", "Chantrea"), ("ស្រីនាង", "Sreyneang"),
-        ("បុប្ផា", "Bopha"), ("ធីតា", "Thida"), ("សុខា", "Sokha"), ("ម៉ាលី", "Maly"), ("រតនា", "Rathana"),
-        ("ស្រីពៅ", "Sreypov"), ("កញ្ញា", "Kanha"), ("ដាវី", "Davy"), ("សុគន្ធា", "Sokunthea"), ("វណ្ណា", "Vanna"),
+        ("ស្រីមុំ", "Sreymom"),
+        ("សុភា", "Sophea"),
+        ("ចន្ទ្រា", "Chantrea"),
+        ("ស្រីនាង", "Sreyneang"),
+        ("បុប្ផា", "Bopha"),
+        ("ធីតា", "Thida"),
+        ("សុខា", "Sokha"),
+        ("ម៉ាលី", "Maly"),
+        ("រតនា", "Rathana"),
+        ("ស្រីពៅ", "Sreypov"),
+        ("កញ្ញា", "Kanha"),
+        ("ដាវី", "Davy"),
+        ("សុគន្ធា", "Sokunthea"),
+        ("វណ្ណា", "Vanna"),
     ],
     Sex.male: [
-        ("វិចិត្រ", "Vichet"), ("សុផល", "Sophal"), ("ដារ៉ា", "Dara"), ("វុទ្ធី", "Vuthy"), ("ពិសិដ្ឋ", "Piseth"),
-        ("រតនៈ", "Ratanak"), ("សំណាង", "Samnang"), ("បូរ៉ា", "Bora"), ("ចំរើន", "Chamroeun"), ("វាសនា", "Veasna"),
-        ("សុវណ្ណ", "Sovann"), ("ពន្លក", "Ponlok"), ("មករា", "Makara"), ("សុភ័ក្រ", "Sopheak"),
+        ("វិចិត្រ", "Vichet"),
+        ("សុផល", "Sophal"),
+        ("ដារ៉ា", "Dara"),
+        ("វុទ្ធី", "Vuthy"),
+        ("ពិសិដ្ឋ", "Piseth"),
+        ("រតនៈ", "Ratanak"),
+        ("សំណាង", "Samnang"),
+        ("បូរ៉ា", "Bora"),
+        ("ចំរើន", "Chamroeun"),
+        ("វាសនា", "Veasna"),
+        ("សុវណ្ណ", "Sovann"),
+        ("ពន្លក", "Ponlok"),
+        ("មករា", "Makara"),
+        ("សុភ័ក្រ", "Sopheak"),
     ],
 }
 POSITIONS = [
-    "Social worker", "Social work assistant", "Commune focal point for women and children",
-    "Case manager", "Child protection officer", "Disability inclusion officer", "Community development officer",
+    "Social worker",
+    "Social work assistant",
+    "Commune focal point for women and children",
+    "Case manager",
+    "Child protection officer",
+    "Disability inclusion officer",
+    "Community development officer",
 ]
 NGOS = [
-    ("អង្គការថែទាំកុមារ", "Child Care Cambodia"), ("អង្គការជំនួយសហគមន៍", "Community Aid Cambodia"),
-    ("អង្គការគាំពារជនពិការ", "Disability Support Organisation"), ("អង្គការគ្រួសាររឹងមាំ", "Strong Families Cambodia"),
+    ("អង្គការថែទាំកុមារ", "Child Care Cambodia"),
+    ("អង្គការជំនួយសហគមន៍", "Community Aid Cambodia"),
+    ("អង្គការគាំពារជនពិការ", "Disability Support Organisation"),
+    ("អង្គការគ្រួសាររឹងមាំ", "Strong Families Cambodia"),
 ]
 
 
@@ -57,12 +106,21 @@ async def _organisations(session: AsyncSession, rng: random.Random) -> list[int]
         first_commune.setdefault(province_code, commune_code)
     provinces = (await session.execute(select(Province).order_by(Province.code))).scalars().all()
     values = [
-        {"name_km": f"មន្ទីរសង្គមកិច្ច អតីតយុទ្ធជន និងយុវនីតិសម្បទា{p.name_km}", "kind": "government",
-         "name_en": f"Department of Social Affairs, {p.name_en}", "commune_code": first_commune[p.code]}
+        {
+            "name_km": f"មន្ទីរសង្គមកិច្ច អតីតយុទ្ធជន និងយុវនីតិសម្បទា{p.name_km}",
+            "kind": "government",
+            "name_en": f"Department of Social Affairs, {p.name_en}",
+            "commune_code": first_commune[p.code],
+        }
         for p in provinces
     ]
     values += [
-        {"name_km": km, "name_en": en, "kind": "ngo", "commune_code": rng.choice(list(first_commune.values()))}
+        {
+            "name_km": km,
+            "name_en": en,
+            "kind": "ngo",
+            "commune_code": rng.choice(list(first_commune.values())),
+        }
         for km, en in NGOS
     ]
     ids = (await session.execute(insert(Organisation).returning(Organisation.id), values)).scalars().all()
@@ -75,7 +133,9 @@ def _phone(number: int) -> str:
     return f"+855{prefix}{200_000 + number % 800_000}"
 
 
-def _trainee(rng: random.Random, number: int, organisations: list[int], communes: list[str]) -> dict[str, object]:
+def _trainee(
+    rng: random.Random, number: int, organisations: list[int], communes: list[str]
+) -> dict[str, object]:
     sex = rng.choice(list(Sex))
     family_km, family_latin = rng.choice(FAMILY_NAMES)
     given_km, given_latin = rng.choice(GIVEN_NAMES[sex])
@@ -83,9 +143,13 @@ def _trainee(rng: random.Random, number: int, organisations: list[int], communes
         "name_km": f"{family_km} {given_km}",
         "name_latin": f"{family_latin} {given_latin}",
         "sex": sex.value,
-        "date_of_birth": date(1970, 1, 1) + timedelta(days=rng.randrange(0, 365 * 33)) if rng.random() < 0.8 else None,
+        "date_of_birth": date(1970, 1, 1) + timedelta(days=rng.randrange(0, 365 * 33))
+        if rng.random() < 0.8
+        else None,
         "phone": _phone(number),
-        "email": f"{given_latin.lower()}.{family_latin.lower()}.{number}@example.org" if rng.random() < 0.4 else None,
+        "email": f"{given_latin.lower()}.{family_latin.lower()}.{number}@example.org"
+        if rng.random() < 0.4
+        else None,
         "organisation_id": rng.choice(organisations),
         "position": rng.choice(POSITIONS),
         "commune_code": rng.choice(communes),
@@ -100,7 +164,9 @@ async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
     with Progress() as progress:
         task = progress.add_task("Trainees", total=trainees)
         for start in range(0, trainees, BATCH):
-            rows = [_trainee(rng, n, organisations, communes) for n in range(start, min(start + BATCH, trainees))]
+            rows = [
+                _trainee(rng, n, organisations, communes) for n in range(start, min(start + BATCH, trainees))
+            ]
             ids = (await session.execute(insert(Trainee).returning(Trainee.id), rows)).scalars().all()
             first_trainee_id = first_trainee_id or min(ids)
             progress.advance(task, len(rows))
@@ -108,6 +174,11 @@ async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
     system = Actor(None)
     for role, email, password in DEMO_LOGINS:
         name = email.split("@")[0].capitalize()
-        data = UserCreate(email=email, display_name=f"Demo {name}", roles=[Role(role)], language="km",
-                          trainee_id=first_trainee_id if role == "trainee" else None)
+        data = UserCreate(
+            email=email,
+            display_name=f"Demo {name}",
+            roles=[Role(role)],
+            language="km",
+            trainee_id=first_trainee_id if role == "trainee" else None,
+        )
         await users.create_user(session, system, data, password=password)

@@ -27,7 +27,9 @@ class InvalidInput(DomainError):
 
     status_code = 422
 
-    def __init__(self, field_errors: dict[str, str], message: str = "Please correct the marked fields.") -> None:
+    def __init__(
+        self, field_errors: dict[str, str], message: str = "Please correct the marked fields."
+    ) -> None:
         super().__init__(message)
         self.field_errors = field_errors
 

@@ -116,7 +116,9 @@ OptionalText = Annotated[
 ]
 Phone = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(normalise_phone)]
 Email = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(normalise_email)]
-RequiredEmail = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(normalise_email)]
+RequiredEmail = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(normalise_email)
+]
 CommuneCode = Annotated[str | None, BeforeValidator(_blank_to_none), StringConstraints(pattern=r"^\d{6}$")]
 BirthDate = Annotated[date | None, BeforeValidator(_blank_to_none), AfterValidator(_not_in_future)]
 OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]

@@ -34,7 +34,9 @@ ADVICE = {
     403: N_("Your account does not have access to this page. Sign in with another account or go back."),
     404: N_("The address may be mistyped, or the page was moved. Check the address or go to the home page."),
     429: N_("Wait a few minutes, then try again."),
-    500: N_("The problem has been recorded. Try again in a moment; if it persists, tell NISA's administrators."),
+    500: N_(
+        "The problem has been recorded. Try again in a moment; if it persists, tell NISA's administrators."
+    ),
     503: N_("The database cannot be reached. Try again in a minute."),
 }
 CSRF_DETAIL = "CSRF token verification failed"
@@ -44,13 +46,18 @@ def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _answer(request: Request, status: int, message: str, extra: dict[str, Any] | None = None) -> Response[Any]:
+def _answer(
+    request: Request, status: int, message: str, extra: dict[str, Any] | None = None
+) -> Response[Any]:
     settings: Settings = request.app.state.settings
     current_language.set(language_of(request.scope, settings))
     detail = gettext(message)
     if is_api(request):
-        return Response({"status_code": status, "detail": detail, **(extra or {})}, status_code=status,
-                        media_type=MediaType.JSON)
+        return Response(
+            {"status_code": status, "detail": detail, **(extra or {})},
+            status_code=status,
+            media_type=MediaType.JSON,
+        )
     context = {"status": status, "title": gettext(TITLES.get(status, TITLES[400])), "message": detail}
     return Template("errors/error.html", context=context, status_code=status)
 
@@ -70,7 +77,9 @@ def on_not_signed_in(request: Request, exc: NotAuthorizedException) -> Response[
 
 def on_forbidden(request: Request, exc: PermissionDeniedException) -> Response[Any]:
     if exc.detail == CSRF_DETAIL:
-        message = N_("This form has expired or was sent from elsewhere. Go back, reload the page and try again.")
+        message = N_(
+            "This form has expired or was sent from elsewhere. Go back, reload the page and try again."
+        )
         return _answer(request, 403, message)
     return _answer(request, 403, ADVICE[403])
 

@@ -64,15 +64,25 @@ def actor_of(request: Request) -> Actor:
 
 def session_cookie(token: str, settings: Settings) -> Cookie:
     return Cookie(
-        key=SESSION_COOKIE, value=token, httponly=True, secure=settings.secure_cookies, samesite="lax",
-        max_age=settings.session_hours * 3600, path="/",
+        key=SESSION_COOKIE,
+        value=token,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        max_age=settings.session_hours * 3600,
+        path="/",
     )
 
 
 def language_cookie(language: str, settings: Settings) -> Cookie:
     return Cookie(
-        key=LANGUAGE_COOKIE, value=language, httponly=True, secure=settings.secure_cookies, samesite="lax",
-        max_age=365 * 24 * 3600, path="/",
+        key=LANGUAGE_COOKIE,
+        value=language,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        max_age=365 * 24 * 3600,
+        path="/",
     )
 
 

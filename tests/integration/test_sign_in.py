@@ -24,8 +24,9 @@ async def test_sign_in_then_out(client, db):
 async def test_session_cookie_flags(client, db):
     user = await make_user(db, [Role.trainer])
     token = await csrf_token(client)
-    response = await client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD,
-                                                 "_csrf_token": token})
+    response = await client.post(
+        "/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "_csrf_token": token}
+    )
     cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("nisa_session="))
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
 
@@ -72,17 +73,31 @@ async def test_form_without_csrf_token_is_refused(client, db):
 async def test_next_parameter_only_goes_to_our_own_pages(client, db):
     user = await make_user(db, [Role.admin])
     token = await csrf_token(client)
-    response = await client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD,
-                                                 "next": "//evil.example.com/x", "_csrf_token": token})
+    response = await client.post(
+        "/login",
+        data={
+            "email": user.email,
+            "password": DEFAULT_PASSWORD,
+            "next": "//evil.example.com/x",
+            "_csrf_token": token,
+        },
+    )
     assert response.headers["location"] == "/"
 
 
 async def test_invitation_link_sets_the_password_once(client, db):
     admin = await make_user(db, [Role.admin])
     await sign_in(client, admin.email)
-    response = await post_form(client, "/admin/users/new", {"email": "new.trainer@example.org",
-                                                            "display_name": "New Trainer", "roles": "trainer",
-                                                            "language": "en"})
+    response = await post_form(
+        client,
+        "/admin/users/new",
+        {
+            "email": "new.trainer@example.org",
+            "display_name": "New Trainer",
+            "roles": "trainer",
+            "language": "en",
+        },
+    )
     assert response.status_code == 201
     link = response.text.split('value="http://testserver.local')[1].split('"')[0]
     assert link.startswith("/password/")

@@ -1,9 +1,12 @@
 """Litestar controllers: parse input, call one service, render. Every route handler is listed here."""
 
 from training.controllers import health
+from training.controllers.api import LocationApi, OrganisationApi, TraineeApi, UserApi, api_docs
 from training.controllers.auth import AuthController
 from training.controllers.locations import LocationOptionsController
+from training.controllers.organisations import OrganisationController
 from training.controllers.pages import PageController
+from training.controllers.trainees import TraineeController
 from training.controllers.users import UserController
 
 ROUTE_HANDLERS = [
@@ -13,4 +16,11 @@ ROUTE_HANDLERS = [
     PageController,
     LocationOptionsController,
     UserController,
+    TraineeController,
+    OrganisationController,
+    UserApi,
+    TraineeApi,
+    OrganisationApi,
+    LocationApi,
+    api_docs,
 ]

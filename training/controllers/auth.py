@@ -43,8 +43,12 @@ class AuthController(Controller):
         email, target = str(form.get("email", "")), _safe_next(form.get("next"))
         try:
             token, user = await auth.sign_in(
-                db, email, str(form.get("password", "")), ip=client_ip(request),
-                user_agent=request.headers.get("user-agent", ""), hours=settings.session_hours,
+                db,
+                email,
+                str(form.get("password", "")),
+                ip=client_ip(request),
+                user_agent=request.headers.get("user-agent", ""),
+                hours=settings.session_hours,
                 throttle=_throttle(settings),
             )
         except (SignInRefused, TooManyAttempts) as refused:

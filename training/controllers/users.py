@@ -30,9 +30,13 @@ class UserController(Controller):
     guards = [requires_admin]
 
     @get("/")
-    async def list_users(self, db: AsyncSession, q: str = "", page: int = 1, role: Role | None = None) -> Template:
+    async def list_users(
+        self, db: AsyncSession, q: str = "", page: int = 1, role: Role | None = None
+    ) -> Template:
         found = await users.search_users(db, q, role=role, page=max(page, 1))
-        return Template("training/users/list.html", context={"page": found, "q": q, "role": role, "roles": list(Role)})
+        return Template(
+            "training/users/list.html", context={"page": found, "q": q, "role": role, "roles": list(Role)}
+        )
 
     @get("/new")
     async def new_user(self) -> Template:
@@ -78,5 +82,7 @@ class UserController(Controller):
     async def reset_password(self, request: Request, db: AsyncSession, user_id: int) -> Template:
         token = await users.reset_password(db, actor_of(request), user_id)
         user = await users.get_user(db, user_id)
-        return Template("training/users/link.html", context={"user": user, "link": _link(request, token),
-                                                              "purpose": "reset"})
+        return Template(
+            "training/users/link.html",
+            context={"user": user, "link": _link(request, token), "purpose": "reset"},
+        )

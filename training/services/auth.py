@@ -58,7 +58,9 @@ def hash_password(password: str) -> str:
 
 def _password_matches(password_hash: str | None, password: str) -> bool:
     try:
-        return password_hasher.verify(password_hash or _UNKNOWN_ACCOUNT_HASH, password) and bool(password_hash)
+        return password_hasher.verify(password_hash or _UNKNOWN_ACCOUNT_HASH, password) and bool(
+            password_hash
+        )
     except (VerificationError, InvalidHashError):
         return False
 
@@ -69,7 +71,14 @@ async def _recent_failures(session: AsyncSession, column, value: str, since: dat
 
 
 async def sign_in(
-    session: AsyncSession, email: str, password: str, *, ip: str, user_agent: str, hours: int, throttle: Throttle
+    session: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    ip: str,
+    user_agent: str,
+    hours: int,
+    throttle: Throttle,
 ) -> tuple[str, User]:
     """Check the password and open a session; returns the new session token (for the cookie) and user."""
     account = email.strip().lower()
@@ -78,8 +87,10 @@ async def sign_in(
         await _recent_failures(session, LoginFailure.account, account, since) >= throttle.max_per_account
         or await _recent_failures(session, LoginFailure.ip, ip, since) >= throttle.max_per_ip
     ):
-        raise TooManyAttempts(N_("Too many failed sign-ins. Wait %(minutes)d minutes and try again."),
-                              minutes=int(throttle.window.total_seconds() // 60))
+        raise TooManyAttempts(
+            N_("Too many failed sign-ins. Wait %(minutes)d minutes and try again."),
+            minutes=int(throttle.window.total_seconds() // 60),
+        )
     user = (await session.execute(select(User).where(User.email == account))).scalar_one_or_none()
     if user is None or not user.active or not _password_matches(user.password_hash, password):
         session.add(LoginFailure(account=account, ip=ip))
@@ -89,8 +100,13 @@ async def sign_in(
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
-        WebSession(token_hash=hash_token(token), user_id=user.id, expires_at=now + timedelta(hours=hours),
-                   ip=ip, user_agent=user_agent[:300])
+        WebSession(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            expires_at=now + timedelta(hours=hours),
+            ip=ip,
+            user_agent=user_agent[:300],
+        )
     )
     user.last_login_at = now
     await session.commit()
@@ -119,9 +135,13 @@ async def current_user(session: AsyncSession, token: str, hours: int) -> Current
         )
         await session.commit()
     return CurrentUser(
-        id=user.id, email=user.email, display_name=user.display_name,
-        roles=frozenset(role for _, _, role in rows if role), trainee_id=user.trainee_id,
-        language=user.language, session_hash=token_hash,
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        roles=frozenset(role for _, _, role in rows if role),
+        trainee_id=user.trainee_id,
+        language=user.language,
+        session_hash=token_hash,
     )
 
 
@@ -139,8 +159,12 @@ def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> s
     """A one-time link token; only its hash is stored. The caller commits."""
     token = secrets.token_urlsafe(32)
     session.add(
-        UserToken(token_hash=hash_token(token), user_id=user_id, purpose=purpose.value,
-                  expires_at=utcnow() + LINK_LIFETIME[purpose])
+        UserToken(
+            token_hash=hash_token(token),
+            user_id=user_id,
+            purpose=purpose.value,
+            expires_at=utcnow() + LINK_LIFETIME[purpose],
+        )
     )
     return token
 
@@ -159,7 +183,9 @@ async def link_holder(session: AsyncSession, token: str) -> User:
     return user
 
 
-async def set_password_with_link(session: AsyncSession, token: str, password: str, repeat: str, ip: str) -> User:
+async def set_password_with_link(
+    session: AsyncSession, token: str, password: str, repeat: str, ip: str
+) -> User:
     link = await _valid_link(session, token)
     if password != repeat:
         raise InvalidInput({"repeat": N_("The two passwords differ.")})

@@ -8,6 +8,7 @@ from training.i18n import N_
 from training.models import Organisation, OrganisationCreate, OrganisationUpdate, utcnow
 from training.services import Actor, Page, audit
 from training.services.locations import require_commune
+from training.services.records import set_active
 
 
 async def search_organisations(
@@ -59,3 +60,8 @@ async def update_organisation(
     audit.record(session, actor, "organisation.update", organisation, before, audit.snapshot(organisation))
     await session.commit()
     return organisation
+
+
+async def set_organisation_active(session: AsyncSession, actor: Actor, organisation_id: int, active: bool) -> None:
+    """Deactivate or reactivate: an organisation's trainees keep pointing at it either way."""
+    await set_active(session, actor, await get_organisation(session, organisation_id), active)

@@ -1,12 +1,10 @@
 """Deactivation and reactivation, shared by every record that is never hard-deleted."""
 
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from training.models import utcnow
 from training.services import Actor, audit
-
 
 
 async def set_active(session: AsyncSession, actor: Actor, row: SQLModel, active: bool) -> None:

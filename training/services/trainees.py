@@ -10,6 +10,7 @@ from training.i18n import N_
 from training.models import Organisation, Trainee, TraineeCreate, TraineeUpdate, utcnow
 from training.services import Actor, Page, audit
 from training.services.locations import require_commune
+from training.services.records import set_active
 
 
 def _search_condition(q: str):  # type: ignore[no-untyped-def]
@@ -99,3 +100,8 @@ async def update_trainee(
     audit.record(session, actor, "trainee.update", trainee, before, audit.snapshot(trainee))
     await session.commit()
     return trainee
+
+
+async def set_trainee_active(session: AsyncSession, actor: Actor, trainee_id: int, active: bool) -> None:
+    """Deactivate or reactivate: trainees are never deleted, their history stays."""
+    await set_active(session, actor, await get_trainee(session, trainee_id), active)

@@ -12,9 +12,14 @@ from training.services.records import set_active
 
 def _read(user: User, roles: list[str]) -> UserRead:
     return UserRead(
-        id=user.id, email=user.email, display_name=user.display_name,  # type: ignore[arg-type]
-        roles=sorted(Role(r) for r in roles), trainee_id=user.trainee_id, language=user.language,
-        active=user.active, invited=user.password_hash is None,
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,  # type: ignore[arg-type]
+        roles=sorted(Role(r) for r in roles),
+        trainee_id=user.trainee_id,
+        language=user.language,
+        active=user.active,
+        invited=user.password_hash is None,
     )
 
 
@@ -37,7 +42,11 @@ async def search_users(
         conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role == role.value)))  # type: ignore[union-attr]
     total = (await session.execute(select(func.count()).select_from(User).where(*conditions))).scalar_one()
     rows = await session.execute(
-        select(User).where(*conditions).order_by(User.display_name, User.id).offset((page - 1) * per_page).limit(per_page)
+        select(User)
+        .where(*conditions)
+        .order_by(User.display_name, User.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
     users = list(rows.scalars())
     roles = await _roles_of(session, [u.id for u in users])  # type: ignore[misc]

@@ -1,0 +1,45 @@
+# NISA Training & Certification: the two commands a newcomer needs, and a few more.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint typecheck catalog clean
+
+run: $(STAMP)  ## set everything up and serve the app with demo data on http://127.0.0.1:8000
+	$(BIN)/nisa db upgrade
+	$(BIN)/nisa demo --if-empty
+	$(BIN)/nisa serve
+
+test: $(DEV_STAMP)  ## lint, type-check and run the whole test suite (SQLite and PostgreSQL, browser tests)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+catalog: $(DEV_STAMP)  ## refresh the translation template and merge it into the Khmer catalog
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
+		-o training/locale/messages.pot .
+	$(BIN)/pybabel update -i training/locale/messages.pot -d training/locale -l km --no-fuzzy-matching
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP) $@
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,122 @@
+"""Every route, with every role and anonymously: each gets exactly the answer its access rule says.
+
+A new route fails this test until it is listed in ACCESS below, so no page ships without a rule.
+"""
+
+import re
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.conftest import csrf_token, sign_in
+from tests.factories import make_organisation, make_trainee, make_user
+from training.models import Role
+
+PUBLIC = frozenset({"anonymous", "trainee", "trainer", "admin"})
+SIGNED_IN = frozenset({"trainee", "trainer", "admin"})
+STAFF = frozenset({"trainer", "admin"})
+ADMIN = frozenset({"admin"})
+
+# (method, path as Litestar lists it) -> who may use it
+ACCESS: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/health/live"): PUBLIC,
+    ("GET", "/health/ready"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): SIGNED_IN,
+    ("POST", "/language"): PUBLIC,
+    ("GET", "/password/{token:str}"): PUBLIC,
+    ("POST", "/password/{token:str}"): PUBLIC,
+    ("GET", "/fonts/noto-sans-khmer.ttf"): PUBLIC,
+    ("GET", "/static/{file_path:path}"): PUBLIC,
+    ("HEAD", "/static/{file_path:path}"): PUBLIC,
+    ("GET", "/api/schema"): PUBLIC,
+    ("GET", "/api/schema/openapi.json"): PUBLIC,
+    ("GET", "/api/schema/{path:str}"): PUBLIC,
+    ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/locations/districts"): SIGNED_IN,
+    ("GET", "/locations/communes"): SIGNED_IN,
+    ("GET", "/admin/users"): ADMIN,
+    ("GET", "/admin/users/new"): ADMIN,
+    ("POST", "/admin/users/new"): ADMIN,
+    ("GET", "/admin/users/{user_id:int}"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/deactivate"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/reactivate"): ADMIN,
+    ("POST", "/admin/users/{user_id:int}/reset-password"): ADMIN,
+}
+
+
+def listed_routes(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return sorted(
+        (method, route.path) for route in app.routes for method in route.methods if method != "OPTIONS"
+    )
+
+
+def fill(path: str, ids: dict[str, object]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return str(
+            ids.get(
+                name,
+                {"token": "not-a-real-token", "file_path": "css/app.css", "path": "openapi.json"}.get(
+                    name, "1"
+                ),
+            )
+        )
+
+    return re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
+
+
+def test_every_route_has_an_access_rule(app):
+    unlisted = [route for route in listed_routes(app) if route not in ACCESS]
+    assert not unlisted, f"routes without an access rule in ACCESS: {unlisted}"
+
+
+async def _ids(db: AsyncSession) -> dict[str, object]:
+    victim = await make_user(db, [Role.trainer])
+    return {
+        "user_id": victim.id,
+        "trainee_id": (await make_trainee(db)).id,
+        "organisation_id": (await make_organisation(db)).id,
+        "code": "12",
+    }
+
+
+def denied_as_expected(role: str, path: str, status: int, location: str) -> bool:
+    if role == "anonymous":
+        return (
+            status == 401 if path.startswith("/api/") else (status == 303 and location.startswith("/login"))
+        )
+    return status == 403
+
+
+@pytest.mark.parametrize("role", ["anonymous", "trainee", "trainer", "admin"])
+async def test_each_role_gets_what_its_rule_says(app, client, db, role):
+    ids = await _ids(db)
+    if role != "anonymous":
+        await sign_in(client, (await make_user(db, [Role(role)])).email)
+    # Sign-out last, so the session lives through the walk.
+    routes = sorted(listed_routes(app), key=lambda route: route[1] == "/logout")
+    wrong = []
+    for method, path in routes:
+        url = fill(path, ids)
+        headers = {"x-csrftoken": await csrf_token(client)} if method not in ("GET", "HEAD") else {}
+        response = await client.request(method, url, headers=headers)
+        allowed = role in ACCESS[(method, path)]
+        location = response.headers.get("location", "")
+        # A 401 outside the API is a refused sign-in (POST /login with no password), not a closed door.
+        refused = (
+            response.status_code == 403
+            or location.startswith("/login?next=")
+            or (response.status_code == 401 and path.startswith("/api/"))
+        )
+        if (
+            (allowed
+            and refused)
+            or (not allowed
+            and not denied_as_expected(role, path, response.status_code, location))
+        ):
+            wrong.append(f"{method} {url} -> {response.status_code} {location}")
+    assert not wrong, f"as {role}: " + "; ".join(wrong)

@@ -1,0 +1,355 @@
+"""The JSON API (/api/v1) for users, trainees, organisations and locations, and its Swagger UI page."""
+
+from collections.abc import Generator
+from typing import Annotated, Any, Generic, TypeVar
+
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
+from litestar.dto import AbstractDTO
+from litestar.dto.data_structures import DTOFieldDefinition
+from litestar.exceptions import ClientException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Reference, Schema
+from litestar.params import Parameter
+from litestar.response import Template
+from litestar.typing import FieldDefinition
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from training.errors import DuplicateSuspected
+from training.forms import validated
+from training.guards import requires_admin, requires_role, requires_sign_in
+from training.i18n import gettext
+from training.models import (
+    LocationRead,
+    OrganisationCreate,
+    OrganisationRead,
+    OrganisationUpdate,
+    Role,
+    TraineeCreate,
+    TraineeRead,
+    TraineeUpdate,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from training.services import locations, organisations, trainees, users
+from training.web import actor_of
+
+Model = TypeVar("Model")
+
+# ---------------------------------------------------------------- request bodies
+
+
+class JsonObjectAs(AbstractDTO[Model], Generic[Model]):
+    """The body as a plain dict, documented in OpenAPI as `Model`.
+
+    Litestar would validate a typed `data: Model` itself and answer 400 in English; we want the same
+    translated 422 field errors as the HTML forms, so handlers take the dict and call `validated()`.
+    """
+
+    @classmethod
+    def create_for_field_definition(
+        cls, field_definition: FieldDefinition, handler_id: str, backend_cls: Any = None
+    ) -> None:
+        """Nothing to build: no transfer model, the dict goes to the handler as it came."""
+
+    @classmethod
+    def is_supported_model_type_field(cls, field_definition: FieldDefinition) -> bool:
+        return False  # never used for responses: those are the XRead schemas
+
+    @classmethod
+    def create_openapi_schema(
+        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any
+    ) -> Reference | Schema:
+        return schema_creator.for_field_definition(FieldDefinition.from_annotation(cls.model_type))  # type: ignore[no-any-return]
+
+    def decode_bytes(self, value: bytes) -> dict[str, Any]:
+        try:
+            decoded = msgspec.json.decode(value)
+        except msgspec.DecodeError:
+            raise ClientException() from None
+        return self.decode_builtins(decoded)
+
+    def decode_builtins(self, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise ClientException()
+        return value
+
+    @classmethod
+    def generate_field_definitions(cls, model_type: type[Any]) -> Generator[DTOFieldDefinition, None, None]:
+        yield from ()
+
+    @classmethod
+    def detect_nested_field(cls, field_definition: FieldDefinition) -> bool:
+        return False
+
+
+# ---------------------------------------------------------------- response bodies
+
+
+class UserPage(SQLModel):
+    items: list[UserRead]
+    total: int
+    page: int
+    per_page: int
+
+
+class TraineePage(SQLModel):
+    items: list[TraineeRead]
+    total: int
+    page: int
+    per_page: int
+
+
+class OrganisationPage(SQLModel):
+    items: list[OrganisationRead]
+    total: int
+    page: int
+    per_page: int
+
+
+class InvitedUser(UserRead):
+    invitation_url: str
+
+
+class PasswordResetLink(SQLModel):
+    reset_url: str
+
+
+class FieldErrors(SQLModel):
+    status_code: int
+    detail: str
+    errors: dict[str, str]
+
+
+class DuplicateMatch(SQLModel):
+    id: int
+    name_km: str
+    name_latin: str
+
+
+class SuspectedDuplicates(SQLModel):
+    status_code: int
+    detail: str
+    matches: list[DuplicateMatch]
+
+
+Q = Annotated[str, Parameter(description="Search text (names; for trainees also phone digits).")]
+PageNumber = Annotated[int, Parameter(ge=1)]
+PerPage = Annotated[int, Parameter(ge=1, le=100)]
+IncludeInactive = Annotated[bool, Parameter(description="Also list deactivated records.")]
+ConfirmDuplicate = Annotated[
+    bool,
+    Parameter(description="Save even though the trainee looks like one already recorded (after a 409)."),
+]
+INVALID = {422: ResponseSpec(FieldErrors, description="Field errors, in the user's language.", generate_examples=False)}
+DUPLICATE = {
+    409: ResponseSpec(SuspectedDuplicates, description="Looks like a trainee already recorded.", generate_examples=False)
+}
+
+
+def _invitation_url(request: Request, token: str) -> str:
+    return f"{request.app.state.settings.base_url}/password/{token}"
+
+
+def on_suspected_duplicate(_: Request, exc: DuplicateSuspected) -> Response[SuspectedDuplicates]:
+    matches = [DuplicateMatch(id=t.id, name_km=t.name_km, name_latin=t.name_latin) for t in exc.matches]
+    answer = SuspectedDuplicates(status_code=409, detail=gettext(exc.message), matches=matches)
+    return Response(answer, status_code=409)
+
+
+def _confirmed(data: dict[str, Any], confirm_duplicate: bool) -> bool:
+    """The confirmation may come as the query parameter or as a `confirm_duplicate: true` body field."""
+    return confirm_duplicate or data.pop("confirm_duplicate", False) is True
+
+
+# ---------------------------------------------------------------- controllers
+
+
+class UserApi(Controller):
+    path = "/api/v1/users"
+    guards = [requires_admin]
+    tags = ["Users"]
+
+    @get("/")
+    async def list_users(
+        self, db: AsyncSession, q: Q = "", page: PageNumber = 1, per_page: PerPage = 25, role: Role | None = None
+    ) -> UserPage:
+        """Every user, active or not (see `active`), optionally with one role."""
+        found = await users.search_users(db, q, role=role, page=page, per_page=per_page)
+        return UserPage(items=found.items, total=found.total, page=found.page, per_page=found.per_page)
+
+    @get("/{user_id:int}")
+    async def get_user(self, db: AsyncSession, user_id: int) -> UserRead:
+        return await users.get_user(db, user_id)
+
+    @post("/", dto=JsonObjectAs[UserCreate], responses=INVALID)
+    async def create_user(self, request: Request, db: AsyncSession, data: dict[str, Any]) -> InvitedUser:
+        """A new user; they choose their password through the one-time `invitation_url`."""
+        user, token = await users.create_user(db, actor_of(request), validated(UserCreate, data))
+        return InvitedUser(**user.model_dump(), invitation_url=_invitation_url(request, token or ""))
+
+    @put("/{user_id:int}", dto=JsonObjectAs[UserUpdate], responses=INVALID)
+    async def update_user(self, request: Request, db: AsyncSession, user_id: int, data: dict[str, Any]) -> UserRead:
+        return await users.update_user(db, actor_of(request), user_id, validated(UserUpdate, data))
+
+    @post("/{user_id:int}/deactivate", status_code=200)
+    async def deactivate_user(self, request: Request, db: AsyncSession, user_id: int) -> UserRead:
+        """Signs the user out everywhere; the account is kept and can be reactivated."""
+        await users.set_user_active(db, actor_of(request), user_id, False)
+        return await users.get_user(db, user_id)
+
+    @post("/{user_id:int}/reactivate", status_code=200)
+    async def reactivate_user(self, request: Request, db: AsyncSession, user_id: int) -> UserRead:
+        await users.set_user_active(db, actor_of(request), user_id, True)
+        return await users.get_user(db, user_id)
+
+    @post("/{user_id:int}/reset-password", status_code=200)
+    async def reset_password(self, request: Request, db: AsyncSession, user_id: int) -> PasswordResetLink:
+        """The old password stops working at once; the user chooses a new one through `reset_url`."""
+        token = await users.reset_password(db, actor_of(request), user_id)
+        return PasswordResetLink(reset_url=_invitation_url(request, token))
+
+
+class TraineeApi(Controller):
+    path = "/api/v1/trainees"
+    guards = [requires_role(Role.admin, Role.trainer)]
+    tags = ["Trainees"]
+    exception_handlers = {DuplicateSuspected: on_suspected_duplicate}
+
+    @get("/")
+    async def list_trainees(
+        self,
+        db: AsyncSession,
+        q: Q = "",
+        page: PageNumber = 1,
+        per_page: PerPage = 25,
+        include_inactive: IncludeInactive = False,
+    ) -> TraineePage:
+        found = await trainees.search_trainees(
+            db, q, page=page, per_page=per_page, include_inactive=include_inactive
+        )
+        items = [TraineeRead.model_validate(trainee) for trainee, _ in found.items]
+        return TraineePage(items=items, total=found.total, page=found.page, per_page=found.per_page)
+
+    @get("/{trainee_id:int}")
+    async def get_trainee(self, db: AsyncSession, trainee_id: int) -> TraineeRead:
+        return TraineeRead.model_validate(await trainees.get_trainee(db, trainee_id))
+
+    @post("/", dto=JsonObjectAs[TraineeCreate], responses=INVALID | DUPLICATE)
+    async def create_trainee(
+        self, request: Request, db: AsyncSession, data: dict[str, Any], confirm_duplicate: ConfirmDuplicate = False
+    ) -> TraineeRead:
+        """A suspected duplicate answers 409 with the matches; send again with `confirm_duplicate` to save."""
+        confirmed = _confirmed(data, confirm_duplicate)
+        trainee = await trainees.create_trainee(
+            db, actor_of(request), validated(TraineeCreate, data), confirm_duplicate=confirmed
+        )
+        return TraineeRead.model_validate(trainee)
+
+    @put("/{trainee_id:int}", dto=JsonObjectAs[TraineeUpdate], responses=INVALID | DUPLICATE)
+    async def update_trainee(
+        self,
+        request: Request,
+        db: AsyncSession,
+        trainee_id: int,
+        data: dict[str, Any],
+        confirm_duplicate: ConfirmDuplicate = False,
+    ) -> TraineeRead:
+        confirmed = _confirmed(data, confirm_duplicate)
+        trainee = await trainees.update_trainee(
+            db, actor_of(request), trainee_id, validated(TraineeUpdate, data), confirm_duplicate=confirmed
+        )
+        return TraineeRead.model_validate(trainee)
+
+    @post("/{trainee_id:int}/deactivate", status_code=200, guards=[requires_admin])
+    async def deactivate_trainee(self, request: Request, db: AsyncSession, trainee_id: int) -> TraineeRead:
+        await trainees.set_trainee_active(db, actor_of(request), trainee_id, False)
+        return TraineeRead.model_validate(await trainees.get_trainee(db, trainee_id))
+
+    @post("/{trainee_id:int}/reactivate", status_code=200, guards=[requires_admin])
+    async def reactivate_trainee(self, request: Request, db: AsyncSession, trainee_id: int) -> TraineeRead:
+        await trainees.set_trainee_active(db, actor_of(request), trainee_id, True)
+        return TraineeRead.model_validate(await trainees.get_trainee(db, trainee_id))
+
+
+class OrganisationApi(Controller):
+    path = "/api/v1/organisations"
+    guards = [requires_admin]
+    tags = ["Organisations"]
+
+    @get("/")
+    async def list_organisations(
+        self,
+        db: AsyncSession,
+        q: Q = "",
+        page: PageNumber = 1,
+        per_page: PerPage = 25,
+        include_inactive: IncludeInactive = False,
+    ) -> OrganisationPage:
+        found = await organisations.search_organisations(
+            db, q, page=page, per_page=per_page, include_inactive=include_inactive
+        )
+        items = [OrganisationRead.model_validate(o) for o in found.items]
+        return OrganisationPage(items=items, total=found.total, page=found.page, per_page=found.per_page)
+
+    @get("/{organisation_id:int}")
+    async def get_organisation(self, db: AsyncSession, organisation_id: int) -> OrganisationRead:
+        return OrganisationRead.model_validate(await organisations.get_organisation(db, organisation_id))
+
+    @post("/", dto=JsonObjectAs[OrganisationCreate], responses=INVALID)
+    async def create_organisation(self, request: Request, db: AsyncSession, data: dict[str, Any]) -> OrganisationRead:
+        organisation = await organisations.create_organisation(
+            db, actor_of(request), validated(OrganisationCreate, data)
+        )
+        return OrganisationRead.model_validate(organisation)
+
+    @put("/{organisation_id:int}", dto=JsonObjectAs[OrganisationUpdate], responses=INVALID)
+    async def update_organisation(
+        self, request: Request, db: AsyncSession, organisation_id: int, data: dict[str, Any]
+    ) -> OrganisationRead:
+        organisation = await organisations.update_organisation(
+            db, actor_of(request), organisation_id, validated(OrganisationUpdate, data)
+        )
+        return OrganisationRead.model_validate(organisation)
+
+    @post("/{organisation_id:int}/deactivate", status_code=200)
+    async def deactivate_organisation(
+        self, request: Request, db: AsyncSession, organisation_id: int
+    ) -> OrganisationRead:
+        await organisations.set_organisation_active(db, actor_of(request), organisation_id, False)
+        return OrganisationRead.model_validate(await organisations.get_organisation(db, organisation_id))
+
+    @post("/{organisation_id:int}/reactivate", status_code=200)
+    async def reactivate_organisation(
+        self, request: Request, db: AsyncSession, organisation_id: int
+    ) -> OrganisationRead:
+        await organisations.set_organisation_active(db, actor_of(request), organisation_id, True)
+        return OrganisationRead.model_validate(await organisations.get_organisation(db, organisation_id))
+
+
+class LocationApi(Controller):
+    path = "/api/v1/locations"
+    guards = [requires_sign_in]
+    tags = ["Locations"]
+
+    @get("/provinces")
+    async def list_provinces(self, db: AsyncSession) -> list[LocationRead]:
+        return [LocationRead.model_validate(p) for p in await locations.list_provinces(db)]
+
+    @get("/provinces/{province_code:str}/districts")
+    async def list_districts(self, db: AsyncSession, province_code: str) -> list[LocationRead]:
+        """The province's districts; an unknown province has none."""
+        return [LocationRead.model_validate(d) for d in await locations.list_districts(db, province_code)]
+
+    @get("/districts/{district_code:str}/communes")
+    async def list_communes(self, db: AsyncSession, district_code: str) -> list[LocationRead]:
+        """The district's communes; an unknown district has none."""
+        return [LocationRead.model_validate(c) for c in await locations.list_communes(db, district_code)]
+
+
+@get("/api/docs", include_in_schema=False)
+async def api_docs() -> Template:
+    """Swagger UI over /api/schema/openapi.json, served from our own static files (no CDN)."""
+    return Template("training/api_docs.html")

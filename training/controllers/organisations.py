@@ -1,0 +1,106 @@
+"""Administrators manage the employers (government units and NGOs) that trainees work for."""
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from training.errors import InvalidInput
+from training.forms import form_values, validated
+from training.guards import requires_admin
+from training.models import OrganisationCreate, OrganisationKind, OrganisationUpdate
+from training.services import locations, organisations
+from training.web import actor_of
+
+EMPTY_ORGANISATION = {"name_km": "", "name_en": "", "kind": OrganisationKind.government.value, "commune_code": ""}
+
+
+async def location_choices(db: AsyncSession, values: dict[str, Any]) -> dict[str, Any]:
+    """What the cascading province > district > commune selects show: the chosen place and its siblings.
+
+    A known commune decides its district and province; otherwise the province and district the user
+    picked are kept, so a form sent back with errors (or sent without JavaScript) narrows step by step.
+    """
+    commune = str(values.get("commune_code") or "")
+    province = str(values.get("province") or "")
+    district = str(values.get("district") or "")
+    if commune and (place := (await locations.find_places(db, {commune})).get(commune)):
+        province, district = place.province.code, place.district.code
+    return {
+        "province": province,
+        "district": district,
+        "commune": commune,
+        "provinces": await locations.list_provinces(db),
+        "districts": await locations.list_districts(db, province) if province else [],
+        "communes": await locations.list_communes(db, district) if district else [],
+    }
+
+
+async def _form(
+    db: AsyncSession, organisation: dict[str, Any], errors: dict[str, str], *, action: str, status_code: int = 200
+) -> Template:
+    context = {
+        "organisation": organisation,
+        "errors": errors,
+        "action": action,
+        "kinds": list(OrganisationKind),
+        "places": await location_choices(db, organisation),
+    }
+    return Template("training/organisations/form.html", context=context, status_code=status_code)
+
+
+class OrganisationController(Controller):
+    path = "/admin/organisations"
+    guards = [requires_admin]
+    include_in_schema = False
+
+    @get("/")
+    async def list_organisations(
+        self, db: AsyncSession, q: str = "", page: int = 1, include_inactive: bool = False
+    ) -> Template:
+        found = await organisations.search_organisations(db, q, page=max(page, 1), include_inactive=include_inactive)
+        places = await locations.find_places(db, {o.commune_code for o in found.items})
+        context = {"page": found, "q": q, "include_inactive": include_inactive, "places": places}
+        return Template("training/organisations/list.html", context=context)
+
+    @get("/new")
+    async def new_organisation(self, db: AsyncSession) -> Template:
+        return await _form(db, EMPTY_ORGANISATION, {}, action="/admin/organisations/new")
+
+    @post("/new")
+    async def create_organisation(self, request: Request, db: AsyncSession) -> Template | Redirect:
+        values = form_values(await request.form())
+        try:
+            await organisations.create_organisation(db, actor_of(request), validated(OrganisationCreate, values))
+        except InvalidInput as invalid:
+            return await _form(db, values, invalid.field_errors, action="/admin/organisations/new", status_code=422)
+        return Redirect("/admin/organisations?notice=created", status_code=303)
+
+    @get("/{organisation_id:int}")
+    async def edit_organisation(self, db: AsyncSession, organisation_id: int) -> Template:
+        organisation = await organisations.get_organisation(db, organisation_id)
+        return await _form(db, organisation.model_dump(), {}, action=f"/admin/organisations/{organisation_id}")
+
+    @post("/{organisation_id:int}")
+    async def update_organisation(self, request: Request, db: AsyncSession, organisation_id: int) -> Template | Redirect:
+        values = form_values(await request.form())
+        current = await organisations.get_organisation(db, organisation_id)
+        try:
+            data = validated(OrganisationUpdate, values)
+            await organisations.update_organisation(db, actor_of(request), organisation_id, data)
+        except InvalidInput as invalid:
+            values |= {"id": organisation_id, "active": current.active}
+            action = f"/admin/organisations/{organisation_id}"
+            return await _form(db, values, invalid.field_errors, action=action, status_code=422)
+        return Redirect("/admin/organisations?notice=saved", status_code=303)
+
+    @post("/{organisation_id:int}/deactivate")
+    async def deactivate_organisation(self, request: Request, db: AsyncSession, organisation_id: int) -> Redirect:
+        await organisations.set_organisation_active(db, actor_of(request), organisation_id, False)
+        return Redirect("/admin/organisations?notice=deactivated", status_code=303)
+
+    @post("/{organisation_id:int}/reactivate")
+    async def reactivate_organisation(self, request: Request, db: AsyncSession, organisation_id: int) -> Redirect:
+        await organisations.set_organisation_active(db, actor_of(request), organisation_id, True)
+        return Redirect("/admin/organisations?notice=reactivated", status_code=303)
