@@ -151,6 +151,12 @@ async def post_form(client: AsyncTestClient[Litestar], url: str, data: dict[str,
     return await client.post(url, data={**(data or {}), "_csrf_token": await csrf_token(client)})
 
 
+async def use_english(client: AsyncTestClient[Litestar]) -> None:
+    """Switch the UI to English through the language switch, as a visitor would."""
+    response = await post_form(client, "/language", {"language": "en", "next": "/"})
+    assert response.status_code == 303
+
+
 @pytest.fixture
 def as_role(client: AsyncTestClient[Litestar], db: AsyncSession):  # type: ignore[no-untyped-def]
     """Sign the test client in as a new user with the given role; returns that user."""

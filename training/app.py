@@ -10,6 +10,7 @@ from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
@@ -68,6 +69,40 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1",
             path="/api/schema",
             render_plugins=[JsonRenderPlugin()],
+            use_handler_docstrings=True,
+            description=(
+                "JSON API of NISA's training and certification system (/api/v1); "
+                "interactive docs at /api/docs.\n\n"
+                "**Authentication** is the browser session: sign in at /login and send the `nisa_session` "
+                "cookie. Anonymous requests get 401, signed-in users without the role get 403.\n\n"
+                "**CSRF**: every POST and PUT must also send the header `x-csrftoken` with the value of the "
+                "`csrftoken` cookie (double submit); without it the answer is 403.\n\n"
+                "**Errors** are JSON `{status_code, detail}` in the user's language (cookie `nisa_lang`: "
+                "`km` or `en`); invalid input answers 422 with `errors` (field name > message), "
+                "a suspected duplicate trainee 409 with `matches`."
+            ),
+            tags=[
+                Tag(name="Users", description="Logins and roles (administrators only)."),
+                Tag(name="Trainees", description="People of the workforce (administrators and trainers)."),
+                Tag(name="Organisations", description="Employers (administrators only)."),
+                Tag(name="Locations", description="Provinces, districts and communes (any signed-in user)."),
+            ],
+            components=Components(
+                security_schemes={
+                    "session": SecurityScheme(
+                        type="apiKey",
+                        name="nisa_session",
+                        security_scheme_in="cookie",
+                        description="The browser session cookie set by /login.",
+                    ),
+                    "csrf": SecurityScheme(
+                        type="apiKey",
+                        name="x-csrftoken",
+                        security_scheme_in="header",
+                        description="The csrftoken cookie's value; needed on POST and PUT.",
+                    ),
+                }
+            ),
         ),
         lifespan=[lifespan],
         state=State(

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from functools import cache
+from typing import Any
 from pathlib import Path
 
 from alembic.config import Config
@@ -17,7 +18,7 @@ class DatabaseNotMigrated(RuntimeError):
     """The database schema is older than the code: `nisa db upgrade` must run first."""
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

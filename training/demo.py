@@ -4,8 +4,9 @@ import random
 from datetime import date, timedelta
 
 from rich.progress import Progress
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from training.models import Commune, District, Organisation, Province, Role, Sex, Trainee, UserCreate
 from training.services import Actor, users
@@ -100,11 +101,13 @@ NGOS = [
 
 async def _organisations(session: AsyncSession, rng: random.Random) -> list[int]:
     """A provincial Department of Social Affairs in every province, and a few NGOs."""
-    rows = (await session.execute(select(District.province_code, Commune.code).join(District))).all()
+    rows = (
+        await session.execute(select(col(District.province_code), col(Commune.code)).join(District))
+    ).all()
     first_commune: dict[str, str] = {}
     for province_code, commune_code in rows:
         first_commune.setdefault(province_code, commune_code)
-    provinces = (await session.execute(select(Province).order_by(Province.code))).scalars().all()
+    provinces = (await session.execute(select(Province).order_by(col(Province.code)))).scalars().all()
     values = [
         {
             "name_km": f"មន្ទីរសង្គមកិច្ច អតីតយុទ្ធជន និងយុវនីតិសម្បទា{p.name_km}",
@@ -123,8 +126,10 @@ async def _organisations(session: AsyncSession, rng: random.Random) -> list[int]
         }
         for km, en in NGOS
     ]
-    ids = (await session.execute(insert(Organisation).returning(Organisation.id), values)).scalars().all()
-    return list(ids)
+    ids = (
+        (await session.execute(insert(Organisation).returning(col(Organisation.id)), values)).scalars().all()
+    )
+    return [int(i) for i in ids if i is not None]
 
 
 def _phone(number: int) -> str:
@@ -159,7 +164,7 @@ def _trainee(
 async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
     rng = random.Random(seed)
     organisations = await _organisations(session, rng)
-    communes = list((await session.execute(select(Commune.code))).scalars())
+    communes = list((await session.execute(select(col(Commune.code)))).scalars())
     first_trainee_id = None
     with Progress() as progress:
         task = progress.add_task("Trainees", total=trainees)
@@ -167,8 +172,8 @@ async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
             rows = [
                 _trainee(rng, n, organisations, communes) for n in range(start, min(start + BATCH, trainees))
             ]
-            ids = (await session.execute(insert(Trainee).returning(Trainee.id), rows)).scalars().all()
-            first_trainee_id = first_trainee_id or min(ids)
+            ids = (await session.execute(insert(Trainee).returning(col(Trainee.id)), rows)).scalars().all()
+            first_trainee_id = first_trainee_id or min(int(i) for i in ids if i is not None)
             progress.advance(task, len(rows))
     await session.commit()
     system = Actor(None)

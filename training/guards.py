@@ -19,7 +19,7 @@ def requires_sign_in(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 def requires_role(*roles: Role) -> Guard:
     def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         requires_sign_in(connection, handler)
-        if not connection.scope["user"].has_role(*roles):  # type: ignore[union-attr]
+        if not connection.scope["user"].has_role(*roles):
             raise PermissionDeniedException()
 
     guard.__name__ = f"requires_{'_or_'.join(r.value for r in roles)}"

@@ -8,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
+from babel.dates import get_timezone
 from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -18,6 +19,7 @@ LANGUAGE_NAMES = {"km": "ខ្មែរ", "en": "English"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 
+PHNOM_PENH = get_timezone("Asia/Phnom_Penh")
 current_language: ContextVar[str] = ContextVar("current_language", default="km")
 
 
@@ -73,7 +75,7 @@ def format_datetime(value: datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     return _localise_digits(
-        babel_format_datetime(value, format=format, tzinfo="Asia/Phnom_Penh", locale=current_language.get())
+        babel_format_datetime(value, format=format, tzinfo=PHNOM_PENH, locale=current_language.get())
     )
 
 

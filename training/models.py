@@ -36,7 +36,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def timestamp(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)  # type: ignore[call-overload]
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def row_id(row: Any) -> int:
+    """The primary key of a row that has been flushed (SQLModel types it as optional)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: flush the session first")
+    return int(row.id)
 
 
 class Role(enum.StrEnum):

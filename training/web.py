@@ -55,7 +55,7 @@ def trusted_client_ip(scope: Scope, trusted_proxies: list[Any]) -> str:
 
 
 def client_ip(request: Request) -> str:
-    return request.scope["state"]["client_ip"]  # type: ignore[no-any-return]
+    return str(request.scope["state"]["client_ip"])
 
 
 def actor_of(request: Request) -> Actor:
@@ -98,7 +98,7 @@ class RequestContextMiddleware:
             return
         litestar_app = scope["litestar_app"]
         settings: Settings = litestar_app.state.settings
-        state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+        state = scope.setdefault("state", {})
         state["client_ip"] = trusted_client_ip(scope, litestar_app.state.trusted_proxies)
         scope["user"] = None
         if not scope["path"].startswith("/static/") and (token := _cookie_value(scope, SESSION_COOKIE)):

@@ -1,4 +1,4 @@
-"""Browser fixtures: the real `nisa` server on demo data, driven by Debian's Chromium through sync Playwright."""
+"""Browser fixtures: the real `nisa` server on demo data, driven by Debian's Chromium (sync Playwright)."""
 
 import os
 import secrets
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from training.demo import DEMO_LOGINS
 
@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
 READY_TIMEOUT = 30.0
 # Short enough that a broken page fails the test in seconds, long enough for a slow CI machine.
 ACTION_TIMEOUT_MS = 10_000
+
+SERVER_LOG = pytest.StashKey[Path]()
 
 SignIn = Callable[[Page, str], None]
 
@@ -74,7 +76,7 @@ def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> N
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[str]:
     """The base URL of `nisa serve` on a freshly migrated SQLite database with demo data."""
     data_dir = tmp_path_factory.mktemp("browser-data")
     port = _free_port()
@@ -90,11 +92,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     _nisa(env, "db", "upgrade")
     _nisa(env, "demo", "--trainees", "50")
-    log = data_dir / "server.log"
+    log = pytestconfig.stash[SERVER_LOG] = data_dir / "server.log"
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "training.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_until_ready(url, server, log)
@@ -114,15 +119,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 # Stopping Playwright when tests/browser is done clears that.
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
 
 @pytest.fixture
 def new_page(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]]:
-    """Opens a page in a fresh browser context (own cookies), e.g. new_page(viewport={...}); all closed after."""
+    """Opens a page in a new browser context (own cookies): new_page(viewport={...}); all closed after."""
     contexts: list[BrowserContext] = []
 
     def open_page(**options: Any) -> Page:
@@ -138,12 +146,16 @@ def new_page(browser: Browser, live_server: str) -> Iterator[Callable[..., Page]
 
 @pytest.fixture
 def page(new_page: Callable[..., Page], request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A page on the live server in its own context; a screenshot of it is kept when the test fails."""
+    """A page on the live server in its own context; on failure, a screenshot and the server's log."""
     opened = new_page()
     yield opened
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed and not opened.is_closed():
-        save_screenshot(opened, f"FAILED-{request.node.name}.png")
+    if report is not None and report.failed:
+        if not opened.is_closed():
+            print(f"screenshot: {save_screenshot(opened, f'FAILED-{request.node.name}.png')}")
+        log = request.config.stash.get(SERVER_LOG, None)
+        if log is not None and log.exists():
+            print("server log (last 60 lines):", *log.read_text().splitlines()[-60:], sep="\n")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

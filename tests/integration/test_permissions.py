@@ -45,6 +45,43 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/users/{user_id:int}/deactivate"): ADMIN,
     ("POST", "/admin/users/{user_id:int}/reactivate"): ADMIN,
     ("POST", "/admin/users/{user_id:int}/reset-password"): ADMIN,
+    ("GET", "/admin/trainees"): STAFF,
+    ("GET", "/admin/trainees/new"): STAFF,
+    ("POST", "/admin/trainees/new"): STAFF,
+    ("GET", "/admin/trainees/{trainee_id:int}"): STAFF,
+    ("POST", "/admin/trainees/{trainee_id:int}"): STAFF,
+    ("POST", "/admin/trainees/{trainee_id:int}/deactivate"): ADMIN,
+    ("POST", "/admin/trainees/{trainee_id:int}/reactivate"): ADMIN,
+    ("GET", "/admin/organisations"): ADMIN,
+    ("GET", "/admin/organisations/new"): ADMIN,
+    ("POST", "/admin/organisations/new"): ADMIN,
+    ("GET", "/admin/organisations/{organisation_id:int}"): ADMIN,
+    ("POST", "/admin/organisations/{organisation_id:int}"): ADMIN,
+    ("POST", "/admin/organisations/{organisation_id:int}/deactivate"): ADMIN,
+    ("POST", "/admin/organisations/{organisation_id:int}/reactivate"): ADMIN,
+    ("GET", "/api/docs"): PUBLIC,
+    ("GET", "/api/v1/locations/provinces"): SIGNED_IN,
+    ("GET", "/api/v1/locations/provinces/{province_code:str}/districts"): SIGNED_IN,
+    ("GET", "/api/v1/locations/districts/{district_code:str}/communes"): SIGNED_IN,
+    ("GET", "/api/v1/trainees"): STAFF,
+    ("POST", "/api/v1/trainees"): STAFF,
+    ("GET", "/api/v1/trainees/{trainee_id:int}"): STAFF,
+    ("PUT", "/api/v1/trainees/{trainee_id:int}"): STAFF,
+    ("POST", "/api/v1/trainees/{trainee_id:int}/deactivate"): ADMIN,
+    ("POST", "/api/v1/trainees/{trainee_id:int}/reactivate"): ADMIN,
+    ("GET", "/api/v1/organisations"): ADMIN,
+    ("POST", "/api/v1/organisations"): ADMIN,
+    ("GET", "/api/v1/organisations/{organisation_id:int}"): ADMIN,
+    ("PUT", "/api/v1/organisations/{organisation_id:int}"): ADMIN,
+    ("POST", "/api/v1/organisations/{organisation_id:int}/deactivate"): ADMIN,
+    ("POST", "/api/v1/organisations/{organisation_id:int}/reactivate"): ADMIN,
+    ("GET", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users"): ADMIN,
+    ("GET", "/api/v1/users/{user_id:int}"): ADMIN,
+    ("PUT", "/api/v1/users/{user_id:int}"): ADMIN,
+    ("POST", "/api/v1/users/{user_id:int}/deactivate"): ADMIN,
+    ("POST", "/api/v1/users/{user_id:int}/reactivate"): ADMIN,
+    ("POST", "/api/v1/users/{user_id:int}/reset-password"): ADMIN,
 }
 
 
@@ -80,7 +117,8 @@ async def _ids(db: AsyncSession) -> dict[str, object]:
         "user_id": victim.id,
         "trainee_id": (await make_trainee(db)).id,
         "organisation_id": (await make_organisation(db)).id,
-        "code": "12",
+        "province_code": "12",
+        "district_code": "1201",
     }
 
 
@@ -112,11 +150,8 @@ async def test_each_role_gets_what_its_rule_says(app, client, db, role):
             or location.startswith("/login?next=")
             or (response.status_code == 401 and path.startswith("/api/"))
         )
-        if (
-            (allowed
-            and refused)
-            or (not allowed
-            and not denied_as_expected(role, path, response.status_code, location))
+        if (allowed and refused) or (
+            not allowed and not denied_as_expected(role, path, response.status_code, location)
         ):
             wrong.append(f"{method} {url} -> {response.status_code} {location}")
     assert not wrong, f"as {role}: " + "; ".join(wrong)

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import csrf_token, post_form, sign_in, use_english
 from tests.factories import DEFAULT_PASSWORD, make_user
 from training.models import Role, UserToken, WebSession
 
@@ -36,14 +36,14 @@ async def test_wrong_password_is_refused_in_the_users_language(client, db):
     response = await post_form(client, "/login", {"email": user.email, "password": "not the password"})
     assert response.status_code == 401
     assert "ពាក្យសម្ងាត់" in response.text  # Khmer is the default language
-    client.cookies["nisa_lang"] = "en"
+    await use_english(client)
     response = await post_form(client, "/login", {"email": user.email, "password": "not the password"})
     assert "Wrong email or password." in response.text
 
 
 async def test_throttle_per_account_blocks_even_the_right_password(client, db):
     user = await make_user(db, [Role.admin])
-    client.cookies["nisa_lang"] = "en"
+    await use_english(client)
     for _ in range(5):
         await post_form(client, "/login", {"email": user.email, "password": "wrong password!"})
     response = await post_form(client, "/login", {"email": user.email, "password": DEFAULT_PASSWORD})
@@ -52,7 +52,7 @@ async def test_throttle_per_account_blocks_even_the_right_password(client, db):
 
 
 async def test_throttle_per_ip_across_accounts(client, db):
-    client.cookies["nisa_lang"] = "en"
+    await use_english(client)
     for n in range(20):
         await post_form(client, "/login", {"email": f"nobody{n}@example.org", "password": "wrong password!"})
     user = await make_user(db, [Role.admin])
@@ -63,7 +63,7 @@ async def test_throttle_per_ip_across_accounts(client, db):
 async def test_form_without_csrf_token_is_refused(client, db):
     user = await make_user(db, [Role.admin])
     await client.get("/login")
-    client.cookies["nisa_lang"] = "en"
+    await use_english(client)
     response = await client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 403
     assert "This form has expired" in response.text

@@ -62,7 +62,7 @@ class JsonObjectAs(AbstractDTO[Model], Generic[Model]):
     def create_openapi_schema(
         cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any
     ) -> Reference | Schema:
-        return schema_creator.for_field_definition(FieldDefinition.from_annotation(cls.model_type))  # type: ignore[no-any-return]
+        return schema_creator.for_field_definition(FieldDefinition.from_annotation(cls.model_type))
 
     def decode_bytes(self, value: bytes) -> dict[str, Any]:
         try:
@@ -135,6 +135,9 @@ class SuspectedDuplicates(SQLModel):
     matches: list[DuplicateMatch]
 
 
+SESSION: list[dict[str, list[str]]] = [
+    {"session": []}
+]  # POST and PUT also need x-csrftoken (see description)
 Q = Annotated[str, Parameter(description="Search text (names; for trainees also phone digits).")]
 PageNumber = Annotated[int, Parameter(ge=1)]
 PerPage = Annotated[int, Parameter(ge=1, le=100)]
@@ -143,9 +146,15 @@ ConfirmDuplicate = Annotated[
     bool,
     Parameter(description="Save even though the trainee looks like one already recorded (after a 409)."),
 ]
-INVALID = {422: ResponseSpec(FieldErrors, description="Field errors, in the user's language.", generate_examples=False)}
+INVALID = {
+    422: ResponseSpec(
+        FieldErrors, description="Field errors, in the user's language.", generate_examples=False
+    )
+}
 DUPLICATE = {
-    409: ResponseSpec(SuspectedDuplicates, description="Looks like a trainee already recorded.", generate_examples=False)
+    409: ResponseSpec(
+        SuspectedDuplicates, description="Looks like a trainee already recorded.", generate_examples=False
+    )
 }
 
 
@@ -171,10 +180,16 @@ class UserApi(Controller):
     path = "/api/v1/users"
     guards = [requires_admin]
     tags = ["Users"]
+    security = SESSION
 
     @get("/")
     async def list_users(
-        self, db: AsyncSession, q: Q = "", page: PageNumber = 1, per_page: PerPage = 25, role: Role | None = None
+        self,
+        db: AsyncSession,
+        q: Q = "",
+        page: PageNumber = 1,
+        per_page: PerPage = 25,
+        role: Role | None = None,
     ) -> UserPage:
         """Every user, active or not (see `active`), optionally with one role."""
         found = await users.search_users(db, q, role=role, page=page, per_page=per_page)
@@ -191,7 +206,9 @@ class UserApi(Controller):
         return InvitedUser(**user.model_dump(), invitation_url=_invitation_url(request, token or ""))
 
     @put("/{user_id:int}", dto=JsonObjectAs[UserUpdate], responses=INVALID)
-    async def update_user(self, request: Request, db: AsyncSession, user_id: int, data: dict[str, Any]) -> UserRead:
+    async def update_user(
+        self, request: Request, db: AsyncSession, user_id: int, data: dict[str, Any]
+    ) -> UserRead:
         return await users.update_user(db, actor_of(request), user_id, validated(UserUpdate, data))
 
     @post("/{user_id:int}/deactivate", status_code=200)
@@ -216,6 +233,7 @@ class TraineeApi(Controller):
     path = "/api/v1/trainees"
     guards = [requires_role(Role.admin, Role.trainer)]
     tags = ["Trainees"]
+    security = SESSION
     exception_handlers = {DuplicateSuspected: on_suspected_duplicate}
 
     @get("/")
@@ -239,7 +257,11 @@ class TraineeApi(Controller):
 
     @post("/", dto=JsonObjectAs[TraineeCreate], responses=INVALID | DUPLICATE)
     async def create_trainee(
-        self, request: Request, db: AsyncSession, data: dict[str, Any], confirm_duplicate: ConfirmDuplicate = False
+        self,
+        request: Request,
+        db: AsyncSession,
+        data: dict[str, Any],
+        confirm_duplicate: ConfirmDuplicate = False,
     ) -> TraineeRead:
         """A suspected duplicate answers 409 with the matches; send again with `confirm_duplicate` to save."""
         confirmed = _confirmed(data, confirm_duplicate)
@@ -278,6 +300,7 @@ class OrganisationApi(Controller):
     path = "/api/v1/organisations"
     guards = [requires_admin]
     tags = ["Organisations"]
+    security = SESSION
 
     @get("/")
     async def list_organisations(
@@ -299,7 +322,9 @@ class OrganisationApi(Controller):
         return OrganisationRead.model_validate(await organisations.get_organisation(db, organisation_id))
 
     @post("/", dto=JsonObjectAs[OrganisationCreate], responses=INVALID)
-    async def create_organisation(self, request: Request, db: AsyncSession, data: dict[str, Any]) -> OrganisationRead:
+    async def create_organisation(
+        self, request: Request, db: AsyncSession, data: dict[str, Any]
+    ) -> OrganisationRead:
         organisation = await organisations.create_organisation(
             db, actor_of(request), validated(OrganisationCreate, data)
         )
@@ -333,6 +358,7 @@ class LocationApi(Controller):
     path = "/api/v1/locations"
     guards = [requires_sign_in]
     tags = ["Locations"]
+    security = SESSION
 
     @get("/provinces")
     async def list_provinces(self, db: AsyncSession) -> list[LocationRead]:

@@ -19,20 +19,24 @@ EMPTY_ORGANISATION = {"name_km": "", "name_en": "", "kind": OrganisationKind.gov
 async def location_choices(db: AsyncSession, values: dict[str, Any]) -> dict[str, Any]:
     """What the cascading province > district > commune selects show: the chosen place and its siblings.
 
-    A known commune decides its district and province; otherwise the province and district the user
-    picked are kept, so a form sent back with errors (or sent without JavaScript) narrows step by step.
+    A stored commune decides its district and province, unless the user has since picked another
+    province or district (a form sent back without JavaScript): then their newer choice wins.
     """
     commune = str(values.get("commune_code") or "")
     province = str(values.get("province") or "")
     district = str(values.get("district") or "")
-    if commune and (place := (await locations.find_places(db, {commune})).get(commune)):
+    place = (await locations.find_places(db, {commune})).get(commune) if commune else None
+    if place and province in ("", place.province.code) and district in ("", place.district.code):
         province, district = place.province.code, place.district.code
+    districts = await locations.list_districts(db, province) if province else []
+    if district not in {d.code for d in districts}:
+        district = ""
     return {
         "province": province,
         "district": district,
         "commune": commune,
         "provinces": await locations.list_provinces(db),
-        "districts": await locations.list_districts(db, province) if province else [],
+        "districts": districts,
         "communes": await locations.list_communes(db, district) if district else [],
     }
 
@@ -40,6 +44,7 @@ async def location_choices(db: AsyncSession, values: dict[str, Any]) -> dict[str
 async def _form(
     db: AsyncSession, organisation: dict[str, Any], errors: dict[str, str], *, action: str, status_code: int = 200
 ) -> Template:
+    organisation = EMPTY_ORGANISATION | organisation
     context = {
         "organisation": organisation,
         "errors": errors,
@@ -48,6 +53,11 @@ async def _form(
         "places": await location_choices(db, organisation),
     }
     return Template("training/organisations/form.html", context=context, status_code=status_code)
+
+
+def wants_next_places(form: Any) -> bool:
+    """Without JavaScript the location selects cannot cascade: the form comes back with the next list filled in."""
+    return "_next_places" in form
 
 
 class OrganisationController(Controller):
@@ -70,7 +80,10 @@ class OrganisationController(Controller):
 
     @post("/new")
     async def create_organisation(self, request: Request, db: AsyncSession) -> Template | Redirect:
-        values = form_values(await request.form())
+        form = await request.form()
+        values = form_values(form)
+        if wants_next_places(form):
+            return await _form(db, values, {}, action="/admin/organisations/new")
         try:
             await organisations.create_organisation(db, actor_of(request), validated(OrganisationCreate, values))
         except InvalidInput as invalid:
@@ -84,14 +97,17 @@ class OrganisationController(Controller):
 
     @post("/{organisation_id:int}")
     async def update_organisation(self, request: Request, db: AsyncSession, organisation_id: int) -> Template | Redirect:
-        values = form_values(await request.form())
+        form = await request.form()
+        values = form_values(form)
         current = await organisations.get_organisation(db, organisation_id)
+        action = f"/admin/organisations/{organisation_id}"
+        if wants_next_places(form):
+            return await _form(db, values | {"id": organisation_id, "active": current.active}, {}, action=action)
         try:
             data = validated(OrganisationUpdate, values)
             await organisations.update_organisation(db, actor_of(request), organisation_id, data)
         except InvalidInput as invalid:
             values |= {"id": organisation_id, "active": current.active}
-            action = f"/admin/organisations/{organisation_id}"
             return await _form(db, values, invalid.field_errors, action=action, status_code=422)
         return Redirect("/admin/organisations?notice=saved", status_code=303)
 

@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.controllers.organisations import location_choices
+from training.controllers.organisations import location_choices, wants_next_places
 from training.errors import DuplicateSuspected, InvalidInput, NotFound
 from training.forms import form_values, validated
 from training.guards import requires_admin, requires_role
@@ -40,6 +40,7 @@ async def _form(
     status_code: int = 200,
     duplicates: list[Trainee] | None = None,
 ) -> Template:
+    trainee = EMPTY_TRAINEE | trainee
     context = {
         "trainee": trainee,
         "errors": errors,
@@ -54,6 +55,7 @@ async def _form(
 
 def _confirmed(values: dict[str, Any]) -> bool:
     return bool(values.pop("confirm_duplicate", None))
+
 
 
 class TraineeController(Controller):
@@ -73,9 +75,12 @@ class TraineeController(Controller):
 
     @post("/new")
     async def create_trainee(self, request: Request, db: AsyncSession) -> Template | Redirect:
-        values = form_values(await request.form())
+        form = await request.form()
+        values = form_values(form)
         confirmed = _confirmed(values)
         action = "/admin/trainees/new"
+        if wants_next_places(form):
+            return await _form(db, values, {}, action=action)
         try:
             data = validated(TraineeCreate, values)
             await trainees.create_trainee(db, actor_of(request), data, confirm_duplicate=confirmed)
@@ -92,10 +97,13 @@ class TraineeController(Controller):
 
     @post("/{trainee_id:int}")
     async def update_trainee(self, request: Request, db: AsyncSession, trainee_id: int) -> Template | Redirect:
-        values = form_values(await request.form())
+        form = await request.form()
+        values = form_values(form)
         confirmed = _confirmed(values)
         current = await trainees.get_trainee(db, trainee_id)
         action = f"/admin/trainees/{trainee_id}"
+        if wants_next_places(form):
+            return await _form(db, values | {"id": trainee_id, "active": current.active}, {}, action=action)
         try:
             data = validated(TraineeUpdate, values)
             await trainees.update_trainee(db, actor_of(request), trainee_id, data, confirm_duplicate=confirmed)

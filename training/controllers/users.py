@@ -13,7 +13,13 @@ from training.models import Role, UserCreate, UserUpdate
 from training.services import users
 from training.web import actor_of
 
-EMPTY_USER = {"email": "", "display_name": "", "roles": [], "trainee_id": None, "language": "km"}
+EMPTY_USER: dict[str, Any] = {
+    "email": "",
+    "display_name": "",
+    "roles": [],
+    "trainee_id": None,
+    "language": "km",
+}
 
 
 def _form(user: Any, errors: dict[str, str], *, action: str, status_code: int = 200) -> Template:
@@ -48,7 +54,9 @@ class UserController(Controller):
         try:
             user, invite = await users.create_user(db, actor_of(request), validated(UserCreate, values))
         except InvalidInput as invalid:
-            return _form(values, invalid.field_errors, action="/admin/users/new", status_code=422)
+            return _form(
+                EMPTY_USER | values, invalid.field_errors, action="/admin/users/new", status_code=422
+            )
         context = {"user": user, "link": _link(request, invite or ""), "purpose": "invite"}
         return Template("training/users/link.html", context=context, status_code=201)
 
@@ -64,7 +72,7 @@ class UserController(Controller):
         try:
             await users.update_user(db, actor_of(request), user_id, validated(UserUpdate, values))
         except InvalidInput as invalid:
-            values |= {"id": user_id, "active": True}
+            values = EMPTY_USER | values | {"id": user_id, "active": True}
             return _form(values, invalid.field_errors, action=f"/admin/users/{user_id}", status_code=422)
         return Redirect("/admin/users?notice=saved", status_code=303)
 

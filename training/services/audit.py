@@ -3,9 +3,9 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 
 from training.models import AuditEntry, User
 from training.services import Actor, Page
@@ -47,13 +47,13 @@ def record(
 async def list_entries(
     session: AsyncSession, *, entity_type: str | None = None, page: int = 1, per_page: int = 50
 ) -> Page[tuple[AuditEntry, User | None]]:
-    query = select(AuditEntry, User).outerjoin(User, User.id == AuditEntry.actor_id)
+    query = select(AuditEntry, User).outerjoin(User, col(User.id) == AuditEntry.actor_id)
     count = select(func.count()).select_from(AuditEntry)
     if entity_type:
-        query = query.where(AuditEntry.entity_type == entity_type)
-        count = count.where(AuditEntry.entity_type == entity_type)
+        query = query.where(col(AuditEntry.entity_type) == entity_type)
+        count = count.where(col(AuditEntry.entity_type) == entity_type)
     rows = await session.execute(
-        query.order_by(AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)  # type: ignore[union-attr]
+        query.order_by(col(AuditEntry.id).desc()).offset((page - 1) * per_page).limit(per_page)
     )
     total = (await session.execute(count)).scalar_one()
     return Page([(entry, user) for entry, user in rows.all()], total, page, per_page)

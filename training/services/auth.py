@@ -4,15 +4,27 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from training.errors import InvalidInput, LinkInvalid, SignInRefused, TooManyAttempts
 from training.i18n import N_
-from training.models import LoginFailure, Role, TokenPurpose, User, UserRole, UserToken, WebSession, utcnow
+from training.models import (
+    LoginFailure,
+    Role,
+    TokenPurpose,
+    User,
+    UserRole,
+    UserToken,
+    WebSession,
+    row_id,
+    utcnow,
+)
 from training.services import Actor, audit
 
 password_hasher = PasswordHasher()
@@ -65,8 +77,10 @@ def _password_matches(password_hash: str | None, password: str) -> bool:
         return False
 
 
-async def _recent_failures(session: AsyncSession, column, value: str, since: datetime) -> int:  # type: ignore[no-untyped-def]
-    query = select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= since)
+async def _recent_failures(session: AsyncSession, column: Any, value: str, since: datetime) -> int:
+    query = (
+        select(func.count()).select_from(LoginFailure).where(column == value, col(LoginFailure.at) >= since)
+    )
     return (await session.execute(query)).scalar_one()
 
 
@@ -91,18 +105,18 @@ async def sign_in(
             N_("Too many failed sign-ins. Wait %(minutes)d minutes and try again."),
             minutes=int(throttle.window.total_seconds() // 60),
         )
-    user = (await session.execute(select(User).where(User.email == account))).scalar_one_or_none()
+    user = (await session.execute(select(User).where(col(User.email) == account))).scalar_one_or_none()
     if user is None or not user.active or not _password_matches(user.password_hash, password):
         session.add(LoginFailure(account=account, ip=ip))
         await session.commit()
         raise SignInRefused(N_("Wrong email or password."))
-    await session.execute(delete(LoginFailure).where(LoginFailure.account == account))  # type: ignore[arg-type]
+    await session.execute(delete(LoginFailure).where(col(LoginFailure.account) == account))
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
         WebSession(
             token_hash=hash_token(token),
-            user_id=user.id,
+            user_id=row_id(user),
             expires_at=now + timedelta(hours=hours),
             ip=ip,
             user_agent=user_agent[:300],
@@ -118,10 +132,14 @@ async def current_user(session: AsyncSession, token: str, hours: int) -> Current
     token_hash = hash_token(token)
     now = utcnow()
     query = (
-        select(User, WebSession.last_seen_at, UserRole.role)
-        .join(WebSession, WebSession.user_id == User.id)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .where(WebSession.token_hash == token_hash, WebSession.expires_at > now, User.active.is_(True))  # type: ignore[attr-defined]
+        select(User, col(WebSession.last_seen_at), col(UserRole.role))
+        .join(WebSession, col(WebSession.user_id) == User.id)
+        .outerjoin(UserRole, col(UserRole.user_id) == User.id)
+        .where(
+            col(WebSession.token_hash) == token_hash,
+            col(WebSession.expires_at) > now,
+            col(User.active).is_(True),
+        )
     )
     rows = (await session.execute(query)).all()
     if not rows:
@@ -130,12 +148,12 @@ async def current_user(session: AsyncSession, token: str, hours: int) -> Current
     if now - last_seen > SESSION_REFRESH:
         await session.execute(
             update(WebSession)
-            .where(WebSession.token_hash == token_hash)  # type: ignore[arg-type]
+            .where(col(WebSession.token_hash) == token_hash)
             .values(last_seen_at=now, expires_at=now + timedelta(hours=hours))
         )
         await session.commit()
     return CurrentUser(
-        id=user.id,
+        id=row_id(user),
         email=user.email,
         display_name=user.display_name,
         roles=frozenset(role for _, _, role in rows if role),
@@ -146,13 +164,13 @@ async def current_user(session: AsyncSession, token: str, hours: int) -> Current
 
 
 async def sign_out(session: AsyncSession, session_hash: str) -> None:
-    await session.execute(delete(WebSession).where(WebSession.token_hash == session_hash))  # type: ignore[arg-type]
+    await session.execute(delete(WebSession).where(col(WebSession.token_hash) == session_hash))
     await session.commit()
 
 
 async def end_all_sessions(session: AsyncSession, user_id: int) -> None:
     """Sign a user out everywhere (deactivation, password change); the caller commits."""
-    await session.execute(delete(WebSession).where(WebSession.user_id == user_id))  # type: ignore[arg-type]
+    await session.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
 
 
 def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> str:
@@ -193,7 +211,7 @@ async def set_password_with_link(
     assert user is not None
     user.password_hash = hash_password(password)
     link.used_at = utcnow()
-    await end_all_sessions(session, user.id)  # type: ignore[arg-type]
+    await end_all_sessions(session, link.user_id)
     audit.record(session, Actor(user.id, ip), f"user.password_set_by_{link.purpose}", user, None, None)
     await session.commit()
     return user

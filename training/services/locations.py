@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlmodel import col, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training.errors import InvalidInput
@@ -20,16 +20,16 @@ class Place:
 
 
 async def list_provinces(session: AsyncSession) -> list[Province]:
-    return list((await session.execute(select(Province).order_by(Province.code))).scalars())
+    return list((await session.execute(select(Province).order_by(col(Province.code)))).scalars())
 
 
 async def list_districts(session: AsyncSession, province_code: str) -> list[District]:
-    query = select(District).where(District.province_code == province_code).order_by(District.code)
+    query = select(District).where(col(District.province_code) == province_code).order_by(col(District.code))
     return list((await session.execute(query)).scalars())
 
 
 async def list_communes(session: AsyncSession, district_code: str) -> list[Commune]:
-    query = select(Commune).where(Commune.district_code == district_code).order_by(Commune.code)
+    query = select(Commune).where(col(Commune.district_code) == district_code).order_by(col(Commune.code))
     return list((await session.execute(query)).scalars())
 
 
@@ -39,9 +39,9 @@ async def find_places(session: AsyncSession, commune_codes: set[str]) -> dict[st
         return {}
     query = (
         select(Commune, District, Province)
-        .join(District, District.code == Commune.district_code)
-        .join(Province, Province.code == District.province_code)
-        .where(Commune.code.in_(commune_codes))  # type: ignore[attr-defined]
+        .join(District, col(District.code) == Commune.district_code)
+        .join(Province, col(Province.code) == District.province_code)
+        .where(col(Commune.code).in_(commune_codes))
     )
     return {c.code: Place(c, d, p) for c, d, p in (await session.execute(query)).all()}
 

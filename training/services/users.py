@@ -1,30 +1,33 @@
 """User accounts and their roles, managed by administrators; every change is audited."""
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from training.errors import Conflict, InvalidInput, NotFound
 from training.i18n import N_
-from training.models import Role, TokenPurpose, Trainee, User, UserCreate, UserRead, UserRole, UserUpdate
+from training.models import (
+    Role,
+    TokenPurpose,
+    Trainee,
+    User,
+    UserCreate,
+    UserRead,
+    UserRole,
+    UserUpdate,
+    row_id,
+)
 from training.services import Actor, Page, audit, auth
 from training.services.records import set_active
 
 
 def _read(user: User, roles: list[str]) -> UserRead:
-    return UserRead(
-        id=user.id,
-        email=user.email,
-        display_name=user.display_name,  # type: ignore[arg-type]
-        roles=sorted(Role(r) for r in roles),
-        trainee_id=user.trainee_id,
-        language=user.language,
-        active=user.active,
-        invited=user.password_hash is None,
-    )
+    extra = {"roles": sorted(Role(r) for r in roles), "invited": user.password_hash is None}
+    return UserRead.model_validate(user.model_dump() | extra)
 
 
 async def _roles_of(session: AsyncSession, user_ids: list[int]) -> dict[int, list[str]]:
-    rows = await session.execute(select(UserRole).where(UserRole.user_id.in_(user_ids)))  # type: ignore[attr-defined]
+    rows = await session.execute(select(UserRole).where(col(UserRole.user_id).in_(user_ids)))
     roles: dict[int, list[str]] = {uid: [] for uid in user_ids}
     for row in rows.scalars():
         roles[row.user_id].append(row.role)
@@ -37,20 +40,20 @@ async def search_users(
     conditions = []
     if q.strip():
         pattern = f"%{q.strip()}%"
-        conditions.append(or_(User.email.ilike(pattern), User.display_name.ilike(pattern)))  # type: ignore[attr-defined]
+        conditions.append(or_(col(User.email).ilike(pattern), col(User.display_name).ilike(pattern)))
     if role is not None:
-        conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role == role.value)))  # type: ignore[union-attr]
+        conditions.append(col(User.id).in_(select(UserRole.user_id).where(col(UserRole.role) == role.value)))
     total = (await session.execute(select(func.count()).select_from(User).where(*conditions))).scalar_one()
     rows = await session.execute(
         select(User)
         .where(*conditions)
-        .order_by(User.display_name, User.id)
+        .order_by(col(User.display_name), col(User.id))
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
     users = list(rows.scalars())
-    roles = await _roles_of(session, [u.id for u in users])  # type: ignore[misc]
-    return Page([_read(u, roles[u.id]) for u in users], total, page, per_page)  # type: ignore[index]
+    roles = await _roles_of(session, [row_id(u) for u in users])
+    return Page([_read(u, roles[row_id(u)]) for u in users], total, page, per_page)
 
 
 async def get_user(session: AsyncSession, user_id: int) -> UserRead:
@@ -61,7 +64,7 @@ async def get_user(session: AsyncSession, user_id: int) -> UserRead:
 
 
 async def _check(session: AsyncSession, data: UserCreate | UserUpdate, user_id: int | None = None) -> None:
-    same_email = select(User.id).where(User.email == data.email, User.id != user_id)
+    same_email = select(User.id).where(col(User.email) == data.email, col(User.id) != user_id)
     if (await session.execute(same_email)).first():
         raise InvalidInput({"email": N_("Another user already has this email.")})
     if Role.trainee in data.roles and data.trainee_id is None:
@@ -69,7 +72,7 @@ async def _check(session: AsyncSession, data: UserCreate | UserUpdate, user_id: 
     if data.trainee_id is not None:
         if await session.get(Trainee, data.trainee_id) is None:
             raise InvalidInput({"trainee_id": N_("No such trainee.")})
-        linked = select(User.id).where(User.trainee_id == data.trainee_id, User.id != user_id)
+        linked = select(User.id).where(col(User.trainee_id) == data.trainee_id, col(User.id) != user_id)
         if (await session.execute(linked)).first():
             raise InvalidInput({"trainee_id": N_("This trainee already has a login.")})
 
@@ -88,8 +91,8 @@ async def create_user(
         user.password_hash = auth.hash_password(password)
     session.add(user)
     await session.flush()
-    _set_roles(session, user.id, data.roles)  # type: ignore[arg-type]
-    invite = auth.create_link(session, user.id, TokenPurpose.invite) if password is None else None  # type: ignore[arg-type]
+    _set_roles(session, row_id(user), data.roles)
+    invite = auth.create_link(session, row_id(user), TokenPurpose.invite) if password is None else None
     audit.record(session, actor, "user.create", user, None, audit.snapshot(user, roles=data.roles))
     await session.commit()
     return _read(user, list(data.roles)), invite
@@ -104,7 +107,7 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: int, data: U
     assert user is not None
     before = audit.snapshot(user, roles=current.roles)
     user.sqlmodel_update(data.model_dump(exclude={"roles"}))
-    await session.execute(delete(UserRole).where(UserRole.user_id == user_id))  # type: ignore[arg-type]
+    await session.execute(delete(UserRole).where(col(UserRole.user_id) == user_id))
     _set_roles(session, user_id, data.roles)
     audit.record(session, actor, "user.update", user, before, audit.snapshot(user, roles=data.roles))
     await session.commit()
