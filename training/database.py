@@ -2,8 +2,8 @@
 
 from collections.abc import AsyncIterator
 from functools import cache
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext

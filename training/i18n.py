@@ -8,8 +8,8 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
-from babel.dates import get_timezone
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal

@@ -109,6 +109,12 @@ def normalise_email(value: str | None) -> str | None:
         raise ValueError(N_("Not an email address: write it as name@example.org.")) from None
 
 
+def _commune_chosen(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(N_("Choose the province, district and commune."))
+    return value
+
+
 def _not_in_future(value: date | None) -> date | None:
     if value is not None and value > date.today():
         raise ValueError(N_("This date is in the future."))
@@ -119,14 +125,18 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 KhmerName = Annotated[Text, AfterValidator(_khmer_text)]
 LatinName = Annotated[Text, AfterValidator(_latin_name)]
 OptionalText = Annotated[
-    str | None, BeforeValidator(_blank_to_none), StringConstraints(strip_whitespace=True, max_length=120)
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None,
+    BeforeValidator(_blank_to_none),
 ]
 Phone = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(normalise_phone)]
 Email = Annotated[str | None, BeforeValidator(_blank_to_none), AfterValidator(normalise_email)]
 RequiredEmail = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(normalise_email)
 ]
-CommuneCode = Annotated[str | None, BeforeValidator(_blank_to_none), StringConstraints(pattern=r"^\d{6}$")]
+CommuneCode = Annotated[
+    Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None, BeforeValidator(_blank_to_none)
+]
+RequiredCommuneCode = Annotated[str, BeforeValidator(_commune_chosen), StringConstraints(pattern=r"^\d{6}$")]
 BirthDate = Annotated[date | None, BeforeValidator(_blank_to_none), AfterValidator(_not_in_future)]
 OptionalId = Annotated[int | None, BeforeValidator(_blank_to_none)]
 
@@ -167,7 +177,7 @@ class OrganisationBase(SQLModel):
     name_km: KhmerName
     name_en: Text
     kind: OrganisationKind = OrganisationKind.government
-    commune_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    commune_code: RequiredCommuneCode
 
 
 class OrganisationCreate(OrganisationBase):

@@ -5,7 +5,12 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import OperationalError
@@ -84,9 +89,18 @@ def on_forbidden(request: Request, exc: PermissionDeniedException) -> Response[A
     return _answer(request, 403, ADVICE[403])
 
 
+def on_bad_parameters(request: Request, exc: ValidationException) -> Response[Any]:
+    """Query or path parameters of the wrong type (e.g. ?page=abc): name each one."""
+    problems = exc.extra if isinstance(exc.extra, list) else []
+    errors = {
+        str(p.get("key", "__all__")): gettext(N_("Not valid.")) for p in problems if isinstance(p, dict)
+    }
+    return _answer(request, 400, TITLES[400], {"errors": errors})
+
+
 def on_http_error(request: Request, exc: HTTPException) -> Response[Any]:
     status = exc.status_code
-    return _answer(request, status, ADVICE.get(status, TITLES.get(status, TITLES[400])), exc.extra or None)  # type: ignore[arg-type]
+    return _answer(request, status, ADVICE.get(status, TITLES.get(status, TITLES[400])))
 
 
 def on_database_down(request: Request, exc: Exception) -> Response[Any]:
@@ -105,6 +119,7 @@ exception_handlers: dict[Any, Any] = {
     DomainError: on_domain_error,
     NotAuthorizedException: on_not_signed_in,
     PermissionDeniedException: on_forbidden,
+    ValidationException: on_bad_parameters,
     HTTPException: on_http_error,
     OperationalError: on_database_down,
     Exception: on_unexpected,

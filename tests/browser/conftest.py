@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -60,39 +60,16 @@ def _nisa(env: dict[str, str], *args: str) -> None:
         pytest.fail(f"nisa {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
-def _wait_until_ready(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"nisa serve exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/health/ready", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"nisa serve was not ready within {READY_TIMEOUT:.0f} s:\n{log.read_text()}")
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health/ready", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[str]:
-    """The base URL of `nisa serve` on a freshly migrated SQLite database with demo data."""
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = os.environ | {
-        "NISA_ENV": "development",
-        "NISA_DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'nisa.db'}",
-        "NISA_DATA_DIR": str(data_dir),
-        "NISA_SECRET_KEY": secrets.token_urlsafe(48),
-        "NISA_BASE_URL": url,
-        "NISA_DEFAULT_LANGUAGE": "km",
-        "NISA_LOG_LEVEL": "WARNING",
-    }
-    _nisa(env, "db", "upgrade")
-    _nisa(env, "demo", "--trainees", "50")
-    log = pytestconfig.stash[SERVER_LOG] = data_dir / "server.log"
+def _start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes] | None:
+    """Starts `nisa serve` on the port and waits until it answers; None if another process took the port."""
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "training.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -101,16 +78,58 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.C
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+    # Other test sessions may run servers on this machine: only our own server's readiness counts,
+    # so also wait for uvicorn to say it has bound the port.
+    bound = f"Uvicorn running on http://127.0.0.1:{port}"
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            if "address already in use" in log.read_text():
+                return None
+            pytest.fail(f"nisa serve exited with {server.returncode}:\n{log.read_text()}")
+        if bound in log.read_text() and _ready(f"http://127.0.0.1:{port}"):
+            return server
+        time.sleep(0.2)
+    _stop(server)
+    pytest.fail(f"nisa serve was not ready within {READY_TIMEOUT:.0f} s:\n{log.read_text()}")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
     try:
-        _wait_until_ready(url, server, log)
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[str]:
+    """The base URL of `nisa serve` on a freshly migrated SQLite database with demo data."""
+    data_dir = tmp_path_factory.mktemp("browser-data")
+    env = os.environ | {
+        "NISA_ENV": "development",
+        "NISA_DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'nisa.db'}",
+        "NISA_DATA_DIR": str(data_dir),
+        "NISA_SECRET_KEY": secrets.token_urlsafe(48),
+        "NISA_DEFAULT_LANGUAGE": "km",
+        "NISA_LOG_LEVEL": "INFO",  # uvicorn's "running on" line and the access log, shown when a test fails
+    }
+    _nisa(env, "db", "upgrade")
+    _nisa(env, "demo", "--trainees", "50")
+    log = pytestconfig.stash[SERVER_LOG] = data_dir / "server.log"
+    for _attempt in range(3):  # a free port can be taken between our probe and the server's bind
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = _start_server(env | {"NISA_BASE_URL": url}, port, log)
+        if server is not None:
+            break
+    else:
+        pytest.fail(f"nisa serve found no free port:\n{log.read_text()}")
+    try:
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        _stop(server)
 
 
 # Package scope, not session: between two sync calls Playwright leaves its own event loop marked as
@@ -159,7 +178,10 @@ def page(new_page: Callable[..., Page], request: pytest.FixtureRequest) -> Itera
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Keeps each phase's report on the test, so the page fixture knows whether the test failed."""
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report

@@ -70,7 +70,6 @@ def test_sign_in_page_fits_a_phone_screen(new_page: Callable[..., Page]) -> None
     assert scroll_width <= 375, f"the page scrolls sideways on a phone: {scroll_width}px wide"
 
 
-@pytest.mark.xfail(strict=True, reason="app.css: `.site-header a` turns the white `.button` text white")
 def test_sign_in_button_in_the_header_is_readable(page: Page) -> None:
     page.goto("/")
     colours = page.locator(".session-tools a[href='/login']").evaluate(

@@ -1,4 +1,4 @@
-"""The organisation pages: list, search, create, edit, deactivation, bad input and access, on both databases."""
+"""The organisation pages: list, search, create, edit, deactivation, bad input and access."""
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +19,7 @@ NEW_ORGANISATION = {
 
 
 async def stored(db: AsyncSession) -> list[Organisation]:
-    """Every organisation as the database has it now: a fresh transaction, and no stale copies in the session."""
+    """Every organisation as the database has it now: a fresh transaction, no stale copies in the session."""
     await db.rollback()
     db.expire_all()
     return list((await db.execute(select(Organisation).order_by(Organisation.id))).scalars())
@@ -39,7 +39,9 @@ async def test_admin_creates_an_organisation(client, db, as_role):
     assert response.headers["location"] == "/admin/organisations?notice=created"
     [organisation] = await stored(db)
     assert (organisation.name_en, organisation.kind, organisation.commune_code) == (
-        "Phnom Penh Department of Social Affairs", "government", "120101",
+        "Phnom Penh Department of Social Affairs",
+        "government",
+        "120101",
     )
     [entry] = await audit_entries(db, "organisation.create")
     assert entry.before is None and entry.after["name_en"] == "Phnom Penh Department of Social Affairs"
@@ -67,7 +69,12 @@ async def test_edit_form_preselects_the_place_and_saves(client, db, as_role):
     assert form.status_code == 200
     assert '<option value="12" selected>' in form.text and '<option value="1201" selected>' in form.text
     assert '<option value="120101" selected>' in form.text
-    changes = NEW_ORGANISATION | {"name_en": "New Name", "kind": "ngo", "district": "1202", "commune_code": "120201"}
+    changes = NEW_ORGANISATION | {
+        "name_en": "New Name",
+        "kind": "ngo",
+        "district": "1202",
+        "commune_code": "120201",
+    }
     response = await post_form(client, f"/admin/organisations/{organisation_id}", changes)
     assert response.status_code == 303
     assert response.headers["location"] == "/admin/organisations?notice=saved"
@@ -116,7 +123,7 @@ async def test_a_trainees_deactivated_organisation_stays_chosen_on_edit(client, 
         ("name_en", "", "This field is required."),
         ("name_en", "x" * 121, "Too long: at most 120 characters."),
         ("kind", "company", "Choose one of the options."),
-        ("commune_code", "", "Not in the expected form."),
+        ("commune_code", "", "Choose the province, district and commune."),
         ("commune_code", "999999", "Unknown commune code."),
     ],
 )
@@ -134,7 +141,9 @@ async def test_bad_input_on_edit_keeps_the_record_unchanged(client, db, as_role)
     organisation = await make_organisation(db, name_en="Unchanged")
     organisation_id = organisation.id
     await as_role(Role.admin)
-    response = await post_form(client, f"/admin/organisations/{organisation_id}", NEW_ORGANISATION | {"name_km": ""})
+    response = await post_form(
+        client, f"/admin/organisations/{organisation_id}", NEW_ORGANISATION | {"name_km": ""}
+    )
     assert response.status_code == 422
     [kept] = await stored(db)
     assert kept.name_en == "Unchanged"
@@ -142,15 +151,21 @@ async def test_bad_input_on_edit_keeps_the_record_unchanged(client, db, as_role)
 
 async def test_without_javascript_the_form_comes_back_with_the_next_place_list(client, db, as_role):
     await as_role(Role.admin)
-    chose_province = await post_form(client, "/admin/organisations/new", {"province": "12", "_next_places": "1"})
-    assert chose_province.status_code == 200 and '<option value="1214">' in chose_province.text
+    chose_province = await post_form(
+        client, "/admin/organisations/new", {"province": "12", "_next_places": "1"}
+    )
+    assert chose_province.status_code == 200 and '<option value="1214"' in chose_province.text
     chose_district = await post_form(
         client, "/admin/organisations/new", {"province": "12", "district": "1201", "_next_places": "1"}
     )
-    assert '<option value="1201" selected>' in chose_district.text and '<option value="120101">' in chose_district.text
+    assert (
+        '<option value="1201" selected>' in chose_district.text
+        and '<option value="120101"' in chose_district.text
+    )
     # Another province chosen since: the old district and commune no longer apply.
     moved = await post_form(
-        client, "/admin/organisations/new",
+        client,
+        "/admin/organisations/new",
         {"province": "02", "district": "1201", "commune_code": "120101", "_next_places": "1"},
     )
     assert '<option value="02" selected>' in moved.text and '<option value="120101"' not in moved.text

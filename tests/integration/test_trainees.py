@@ -1,4 +1,4 @@
-"""The trainee pages: list, search, create, edit, duplicates, deactivation and who may do what, on both databases."""
+"""The trainee pages: list, search, create, edit, duplicates, deactivation and who may do what."""
 
 from datetime import date
 
@@ -43,14 +43,20 @@ async def test_admin_creates_a_trainee(client, db, as_role):
     form = await client.get("/admin/trainees/new")
     assert form.status_code == 200
     assert 'hx-get="/locations/districts"' in form.text and 'name="_csrf_token"' in form.text
-    response = await post_form(client, "/admin/trainees/new", NEW_TRAINEE | {"organisation_id": str(organisation_id)})
+    response = await post_form(
+        client, "/admin/trainees/new", NEW_TRAINEE | {"organisation_id": str(organisation_id)}
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/admin/trainees?notice=created"
     [trainee] = await stored(db)
     assert trainee.phone == "+85512345678"
     assert trainee.email == "chan.dara@example.org"
     assert trainee.date_of_birth == date(1990, 4, 17)
-    assert (trainee.organisation_id, trainee.commune_code, trainee.active) == (organisation_id, "120101", True)
+    assert (trainee.organisation_id, trainee.commune_code, trainee.active) == (
+        organisation_id,
+        "120101",
+        True,
+    )
     [entry] = await audit_entries(db, "trainee.create")
     assert entry.before is None and entry.after["phone"] == "+85512345678"
     listing = await client.get("/admin/trainees?notice=created")
@@ -98,12 +104,20 @@ async def test_edit_form_preselects_the_place_and_saves(client, db, as_role):
     assert '<option value="1201" selected>' in form.text
     assert '<option value="120101" selected>' in form.text
     assert 'value="1985-01-02"' in form.text
-    changes = NEW_TRAINEE | {"name_latin": "Sok Sreymom Changed", "phone": "+855 97 765 4321", "commune_code": "120109"}
+    changes = NEW_TRAINEE | {
+        "name_latin": "Sok Sreymom Changed",
+        "phone": "+855 97 765 4321",
+        "commune_code": "120109",
+    }
     response = await post_form(client, f"/admin/trainees/{trainee_id}", changes)
     assert response.status_code == 303
     assert response.headers["location"] == "/admin/trainees?notice=saved"
     [saved] = await stored(db)
-    assert (saved.name_latin, saved.phone, saved.commune_code) == ("Sok Sreymom Changed", "+855977654321", "120109")
+    assert (saved.name_latin, saved.phone, saved.commune_code) == (
+        "Sok Sreymom Changed",
+        "+855977654321",
+        "120109",
+    )
     [entry] = await audit_entries(db, "trainee.update")
     assert entry.before["name_latin"] == "Sok Sreymom" and entry.after["name_latin"] == "Sok Sreymom Changed"
 
@@ -155,7 +169,9 @@ async def test_duplicate_is_flagged_then_saved_after_confirmation(client, db, as
     assert 'name="confirm_duplicate"' in suspect.text
     assert 'value="Chan Dara"' in suspect.text  # what the user typed is kept
     assert len(await stored(db)) == 1
-    confirmed = await post_form(client, "/admin/trainees/new", NEW_TRAINEE | typed | {"confirm_duplicate": "1"})
+    confirmed = await post_form(
+        client, "/admin/trainees/new", NEW_TRAINEE | typed | {"confirm_duplicate": "1"}
+    )
     assert confirmed.status_code == 303
     assert len(await stored(db)) == 2
 
@@ -168,7 +184,9 @@ async def test_edit_into_a_duplicate_needs_confirmation(client, db, as_role):
     response = await post_form(client, f"/admin/trainees/{other_id}", NEW_TRAINEE)
     assert response.status_code == 409
     assert (await stored(db))[1].phone == "+85597765432"
-    response = await post_form(client, f"/admin/trainees/{other_id}", NEW_TRAINEE | {"confirm_duplicate": "1"})
+    response = await post_form(
+        client, f"/admin/trainees/{other_id}", NEW_TRAINEE | {"confirm_duplicate": "1"}
+    )
     assert response.status_code == 303
     assert (await stored(db))[1].phone == "+85512345678"
 
@@ -198,6 +216,17 @@ async def test_bad_input_is_refused_and_nothing_saved(client, db, as_role, field
     assert 'value="Chan Dara"' in response.text or field == "name_latin"  # what was typed stays
     assert await stored(db) == []
     assert await audit_entries(db, "trainee.create") == []
+
+
+async def test_only_the_required_fields_are_enough(client, db, as_role):
+    await as_role(Role.admin)
+    blank = dict.fromkeys(
+        ["date_of_birth", "phone", "email", "organisation_id", "position", "commune_code"], ""
+    )
+    response = await post_form(client, "/admin/trainees/new", NEW_TRAINEE | blank)
+    assert response.status_code == 303
+    [trainee] = await stored(db)
+    assert (trainee.position, trainee.commune_code, trainee.phone) == (None, None, None)
 
 
 async def test_bad_input_on_edit_keeps_the_record_unchanged(client, db, as_role):

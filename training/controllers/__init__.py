@@ -1,5 +1,7 @@
 """Litestar controllers: parse input, call one service, render. Every route handler is listed here."""
 
+from litestar.types import ControllerRouterHandler
+
 from training.controllers import health
 from training.controllers.api import LocationApi, OrganisationApi, TraineeApi, UserApi, api_docs
 from training.controllers.auth import AuthController
@@ -9,7 +11,7 @@ from training.controllers.pages import PageController
 from training.controllers.trainees import TraineeController
 from training.controllers.users import UserController
 
-ROUTE_HANDLERS = [
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     health.live,
     health.ready,
     AuthController,

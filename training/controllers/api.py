@@ -41,6 +41,7 @@ Model = TypeVar("Model")
 # ---------------------------------------------------------------- request bodies
 
 
+# Choice: bodies arrive as dicts (our translated 422 errors via validated()); this DTO documents XCreate.
 class JsonObjectAs(AbstractDTO[Model], Generic[Model]):
     """The body as a plain dict, documented in OpenAPI as `Model`.
 
@@ -135,9 +136,8 @@ class SuspectedDuplicates(SQLModel):
     matches: list[DuplicateMatch]
 
 
-SESSION: list[dict[str, list[str]]] = [
-    {"session": []}
-]  # POST and PUT also need x-csrftoken (see description)
+# The session cookie; POST and PUT also need the x-csrftoken header (see the OpenAPI description).
+SESSION: list[dict[str, list[str]]] = [{"session": []}]
 Q = Annotated[str, Parameter(description="Search text (names; for trainees also phone digits).")]
 PageNumber = Annotated[int, Parameter(ge=1)]
 PerPage = Annotated[int, Parameter(ge=1, le=100)]
@@ -158,7 +158,7 @@ DUPLICATE = {
 }
 
 
-def _invitation_url(request: Request, token: str) -> str:
+def _password_link(request: Request, token: str) -> str:
     return f"{request.app.state.settings.base_url}/password/{token}"
 
 
@@ -203,7 +203,7 @@ class UserApi(Controller):
     async def create_user(self, request: Request, db: AsyncSession, data: dict[str, Any]) -> InvitedUser:
         """A new user; they choose their password through the one-time `invitation_url`."""
         user, token = await users.create_user(db, actor_of(request), validated(UserCreate, data))
-        return InvitedUser(**user.model_dump(), invitation_url=_invitation_url(request, token or ""))
+        return InvitedUser(**user.model_dump(), invitation_url=_password_link(request, token or ""))
 
     @put("/{user_id:int}", dto=JsonObjectAs[UserUpdate], responses=INVALID)
     async def update_user(
@@ -226,7 +226,7 @@ class UserApi(Controller):
     async def reset_password(self, request: Request, db: AsyncSession, user_id: int) -> PasswordResetLink:
         """The old password stops working at once; the user chooses a new one through `reset_url`."""
         token = await users.reset_password(db, actor_of(request), user_id)
-        return PasswordResetLink(reset_url=_invitation_url(request, token))
+        return PasswordResetLink(reset_url=_password_link(request, token))
 
 
 class TraineeApi(Controller):

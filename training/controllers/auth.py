@@ -32,6 +32,8 @@ def _throttle(settings: Settings) -> auth.Throttle:
 
 
 class AuthController(Controller):
+    include_in_schema = False
+
     @get("/login", name="login")
     async def login_form(self, next: str | None = None) -> Template:
         return Template("training/login.html", context={"next": _safe_next(next), "error": None, "email": ""})

@@ -1,11 +1,18 @@
 """Cascading province > district > commune choices: <option> lists for htmx."""
 
+from typing import Any
+
 from litestar import Controller, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training.guards import requires_sign_in
 from training.services import locations
+
+
+def wants_next_places(form: Any) -> bool:
+    """Without JavaScript the selects cannot cascade: the form comes back with the next list filled in."""
+    return "_next_places" in form
 
 
 class LocationOptionsController(Controller):

@@ -6,6 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from training.controllers.locations import wants_next_places
 from training.errors import InvalidInput
 from training.forms import form_values, validated
 from training.guards import requires_admin
@@ -13,36 +14,21 @@ from training.models import OrganisationCreate, OrganisationKind, OrganisationUp
 from training.services import locations, organisations
 from training.web import actor_of
 
-EMPTY_ORGANISATION = {"name_km": "", "name_en": "", "kind": OrganisationKind.government.value, "commune_code": ""}
-
-
-async def location_choices(db: AsyncSession, values: dict[str, Any]) -> dict[str, Any]:
-    """What the cascading province > district > commune selects show: the chosen place and its siblings.
-
-    A stored commune decides its district and province, unless the user has since picked another
-    province or district (a form sent back without JavaScript): then their newer choice wins.
-    """
-    commune = str(values.get("commune_code") or "")
-    province = str(values.get("province") or "")
-    district = str(values.get("district") or "")
-    place = (await locations.find_places(db, {commune})).get(commune) if commune else None
-    if place and province in ("", place.province.code) and district in ("", place.district.code):
-        province, district = place.province.code, place.district.code
-    districts = await locations.list_districts(db, province) if province else []
-    if district not in {d.code for d in districts}:
-        district = ""
-    return {
-        "province": province,
-        "district": district,
-        "commune": commune,
-        "provinces": await locations.list_provinces(db),
-        "districts": districts,
-        "communes": await locations.list_communes(db, district) if district else [],
-    }
+EMPTY_ORGANISATION = {
+    "name_km": "",
+    "name_en": "",
+    "kind": OrganisationKind.government.value,
+    "commune_code": "",
+}
 
 
 async def _form(
-    db: AsyncSession, organisation: dict[str, Any], errors: dict[str, str], *, action: str, status_code: int = 200
+    db: AsyncSession,
+    organisation: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    action: str,
+    status_code: int = 200,
 ) -> Template:
     organisation = EMPTY_ORGANISATION | organisation
     context = {
@@ -50,14 +36,9 @@ async def _form(
         "errors": errors,
         "action": action,
         "kinds": list(OrganisationKind),
-        "places": await location_choices(db, organisation),
+        "places": await locations.location_choices(db, organisation),
     }
     return Template("training/organisations/form.html", context=context, status_code=status_code)
-
-
-def wants_next_places(form: Any) -> bool:
-    """Without JavaScript the location selects cannot cascade: the form comes back with the next list filled in."""
-    return "_next_places" in form
 
 
 class OrganisationController(Controller):
@@ -69,7 +50,9 @@ class OrganisationController(Controller):
     async def list_organisations(
         self, db: AsyncSession, q: str = "", page: int = 1, include_inactive: bool = False
     ) -> Template:
-        found = await organisations.search_organisations(db, q, page=max(page, 1), include_inactive=include_inactive)
+        found = await organisations.search_organisations(
+            db, q, page=max(page, 1), include_inactive=include_inactive
+        )
         places = await locations.find_places(db, {o.commune_code for o in found.items})
         context = {"page": found, "q": q, "include_inactive": include_inactive, "places": places}
         return Template("training/organisations/list.html", context=context)
@@ -85,24 +68,34 @@ class OrganisationController(Controller):
         if wants_next_places(form):
             return await _form(db, values, {}, action="/admin/organisations/new")
         try:
-            await organisations.create_organisation(db, actor_of(request), validated(OrganisationCreate, values))
+            await organisations.create_organisation(
+                db, actor_of(request), validated(OrganisationCreate, values)
+            )
         except InvalidInput as invalid:
-            return await _form(db, values, invalid.field_errors, action="/admin/organisations/new", status_code=422)
+            return await _form(
+                db, values, invalid.field_errors, action="/admin/organisations/new", status_code=422
+            )
         return Redirect("/admin/organisations?notice=created", status_code=303)
 
     @get("/{organisation_id:int}")
     async def edit_organisation(self, db: AsyncSession, organisation_id: int) -> Template:
         organisation = await organisations.get_organisation(db, organisation_id)
-        return await _form(db, organisation.model_dump(), {}, action=f"/admin/organisations/{organisation_id}")
+        return await _form(
+            db, organisation.model_dump(), {}, action=f"/admin/organisations/{organisation_id}"
+        )
 
     @post("/{organisation_id:int}")
-    async def update_organisation(self, request: Request, db: AsyncSession, organisation_id: int) -> Template | Redirect:
+    async def update_organisation(
+        self, request: Request, db: AsyncSession, organisation_id: int
+    ) -> Template | Redirect:
         form = await request.form()
         values = form_values(form)
         current = await organisations.get_organisation(db, organisation_id)
         action = f"/admin/organisations/{organisation_id}"
         if wants_next_places(form):
-            return await _form(db, values | {"id": organisation_id, "active": current.active}, {}, action=action)
+            return await _form(
+                db, values | {"id": organisation_id, "active": current.active}, {}, action=action
+            )
         try:
             data = validated(OrganisationUpdate, values)
             await organisations.update_organisation(db, actor_of(request), organisation_id, data)
@@ -112,11 +105,15 @@ class OrganisationController(Controller):
         return Redirect("/admin/organisations?notice=saved", status_code=303)
 
     @post("/{organisation_id:int}/deactivate")
-    async def deactivate_organisation(self, request: Request, db: AsyncSession, organisation_id: int) -> Redirect:
+    async def deactivate_organisation(
+        self, request: Request, db: AsyncSession, organisation_id: int
+    ) -> Redirect:
         await organisations.set_organisation_active(db, actor_of(request), organisation_id, False)
         return Redirect("/admin/organisations?notice=deactivated", status_code=303)
 
     @post("/{organisation_id:int}/reactivate")
-    async def reactivate_organisation(self, request: Request, db: AsyncSession, organisation_id: int) -> Redirect:
+    async def reactivate_organisation(
+        self, request: Request, db: AsyncSession, organisation_id: int
+    ) -> Redirect:
         await organisations.set_organisation_active(db, actor_of(request), organisation_id, True)
         return Redirect("/admin/organisations?notice=reactivated", status_code=303)

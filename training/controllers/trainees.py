@@ -1,22 +1,30 @@
 """Administrators and trainers record the people of the workforce: one record per person."""
 
+from contextlib import suppress
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.controllers.organisations import location_choices, wants_next_places
+from training.controllers.locations import wants_next_places
 from training.errors import DuplicateSuspected, InvalidInput, NotFound
 from training.forms import form_values, validated
 from training.guards import requires_admin, requires_role
 from training.models import Organisation, Role, Sex, Trainee, TraineeCreate, TraineeUpdate
-from training.services import organisations, trainees
+from training.services import locations, organisations, trainees
 from training.web import actor_of
 
 EMPTY_TRAINEE: dict[str, Any] = {
-    "name_km": "", "name_latin": "", "sex": "", "date_of_birth": None, "phone": "", "email": "",
-    "organisation_id": None, "position": "", "commune_code": "",
+    "name_km": "",
+    "name_latin": "",
+    "sex": "",
+    "date_of_birth": None,
+    "phone": "",
+    "email": "",
+    "organisation_id": None,
+    "position": "",
+    "commune_code": "",
 }
 
 
@@ -24,10 +32,8 @@ async def _organisation_choices(db: AsyncSession, chosen: Any) -> list[Organisat
     """The active organisations, plus the trainee's own one if it has since been deactivated."""
     choices = await organisations.active_organisations(db)
     if str(chosen or "").isdigit() and all(o.id != int(chosen) for o in choices):
-        try:
+        with suppress(NotFound):
             choices.append(await organisations.get_organisation(db, int(chosen)))
-        except NotFound:
-            pass
     return choices
 
 
@@ -47,7 +53,7 @@ async def _form(
         "action": action,
         "sexes": list(Sex),
         "organisations": await _organisation_choices(db, trainee.get("organisation_id")),
-        "places": await location_choices(db, trainee),
+        "places": await locations.location_choices(db, trainee),
         "duplicates": duplicates or [],
     }
     return Template("training/trainees/form.html", context=context, status_code=status_code)
@@ -57,14 +63,15 @@ def _confirmed(values: dict[str, Any]) -> bool:
     return bool(values.pop("confirm_duplicate", None))
 
 
-
 class TraineeController(Controller):
     path = "/admin/trainees"
     guards = [requires_role(Role.admin, Role.trainer)]
     include_in_schema = False
 
     @get("/")
-    async def list_trainees(self, db: AsyncSession, q: str = "", page: int = 1, include_inactive: bool = False) -> Template:
+    async def list_trainees(
+        self, db: AsyncSession, q: str = "", page: int = 1, include_inactive: bool = False
+    ) -> Template:
         found = await trainees.search_trainees(db, q, page=max(page, 1), include_inactive=include_inactive)
         context = {"page": found, "q": q, "include_inactive": include_inactive}
         return Template("training/trainees/list.html", context=context)
@@ -96,7 +103,9 @@ class TraineeController(Controller):
         return await _form(db, trainee.model_dump(), {}, action=f"/admin/trainees/{trainee_id}")
 
     @post("/{trainee_id:int}")
-    async def update_trainee(self, request: Request, db: AsyncSession, trainee_id: int) -> Template | Redirect:
+    async def update_trainee(
+        self, request: Request, db: AsyncSession, trainee_id: int
+    ) -> Template | Redirect:
         form = await request.form()
         values = form_values(form)
         confirmed = _confirmed(values)
@@ -106,7 +115,9 @@ class TraineeController(Controller):
             return await _form(db, values | {"id": trainee_id, "active": current.active}, {}, action=action)
         try:
             data = validated(TraineeUpdate, values)
-            await trainees.update_trainee(db, actor_of(request), trainee_id, data, confirm_duplicate=confirmed)
+            await trainees.update_trainee(
+                db, actor_of(request), trainee_id, data, confirm_duplicate=confirmed
+            )
         except InvalidInput as invalid:
             values |= {"id": trainee_id, "active": current.active}
             return await _form(db, values, invalid.field_errors, action=action, status_code=422)

@@ -32,6 +32,7 @@ def _link(request: Request, token: str) -> str:
 
 
 class UserController(Controller):
+    include_in_schema = False
     path = "/admin/users"
     guards = [requires_admin]
 

@@ -1,9 +1,10 @@
 """Cambodia's provinces, districts and communes (official gazetteer codes)."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import col, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from training.errors import InvalidInput
 from training.i18n import N_
@@ -49,3 +50,28 @@ async def find_places(session: AsyncSession, commune_codes: set[str]) -> dict[st
 async def require_commune(session: AsyncSession, code: str | None, field: str = "commune_code") -> None:
     if code is not None and await session.get(Commune, code) is None:
         raise InvalidInput({field: N_("Unknown commune code.")})
+
+
+async def location_choices(session: AsyncSession, values: dict[str, Any]) -> dict[str, Any]:
+    """What the cascading province > district > commune selects show: the chosen place and its siblings.
+
+    A stored commune decides its district and province, unless the user has since picked another
+    province or district (a form sent back without JavaScript): then their newer choice wins.
+    """
+    commune = str(values.get("commune_code") or "")
+    province = str(values.get("province") or "")
+    district = str(values.get("district") or "")
+    place = (await find_places(session, {commune})).get(commune) if commune else None
+    if place and province in ("", place.province.code) and district in ("", place.district.code):
+        province, district = place.province.code, place.district.code
+    districts = await list_districts(session, province) if province else []
+    if district not in {d.code for d in districts}:
+        district = ""
+    return {
+        "province": province,
+        "district": district,
+        "commune": commune,
+        "provinces": await list_provinces(session),
+        "districts": districts,
+        "communes": await list_communes(session, district) if district else [],
+    }

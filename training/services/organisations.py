@@ -1,7 +1,8 @@
 """Employers: government units and NGOs, each with a location."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from training.errors import NotFound
 from training.i18n import N_
@@ -17,19 +18,23 @@ async def search_organisations(
     condition = []
     if q.strip():
         pattern = f"%{q.strip()}%"
-        condition.append(or_(Organisation.name_km.ilike(pattern), Organisation.name_en.ilike(pattern)))  # type: ignore[attr-defined]
+        condition.append(
+            or_(col(Organisation.name_km).ilike(pattern), col(Organisation.name_en).ilike(pattern))
+        )
     if not include_inactive:
-        condition.append(Organisation.active.is_(True))  # type: ignore[attr-defined]
+        condition.append(col(Organisation.active).is_(True))
     query = select(Organisation).where(*condition)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(
-        query.order_by(Organisation.name_en, Organisation.id).offset((page - 1) * per_page).limit(per_page)
+        query.order_by(col(Organisation.name_en), col(Organisation.id))
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
     return Page(list(rows.scalars()), total, page, per_page)
 
 
 async def active_organisations(session: AsyncSession) -> list[Organisation]:
-    query = select(Organisation).where(Organisation.active.is_(True)).order_by(Organisation.name_en)  # type: ignore[attr-defined]
+    query = select(Organisation).where(col(Organisation.active).is_(True)).order_by(col(Organisation.name_en))
     return list((await session.execute(query)).scalars())
 
 
@@ -62,6 +67,8 @@ async def update_organisation(
     return organisation
 
 
-async def set_organisation_active(session: AsyncSession, actor: Actor, organisation_id: int, active: bool) -> None:
+async def set_organisation_active(
+    session: AsyncSession, actor: Actor, organisation_id: int, active: bool
+) -> None:
     """Deactivate or reactivate: an organisation's trainees keep pointing at it either way."""
     await set_active(session, actor, await get_organisation(session, organisation_id), active)

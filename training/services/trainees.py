@@ -2,8 +2,9 @@
 
 import re
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from training.errors import DuplicateSuspected, InvalidInput, NotFound
 from training.i18n import N_
@@ -13,13 +14,16 @@ from training.services.locations import require_commune
 from training.services.records import set_active
 
 
-def _search_condition(q: str):  # type: ignore[no-untyped-def]
+def _search_condition(q: str) -> ColumnElement[bool]:
     """Substring match on either script (Khmer has no spaces between words) or on the phone's digits."""
     pattern = f"%{q}%"
-    alternatives = [Trainee.name_km.ilike(pattern), Trainee.name_latin.ilike(pattern)]  # type: ignore[attr-defined]
+    alternatives: list[ColumnElement[bool]] = [
+        col(Trainee.name_km).ilike(pattern),
+        col(Trainee.name_latin).ilike(pattern),
+    ]
     digits = re.sub(r"\D", "", q)
     if len(digits) >= 3:
-        alternatives.append(Trainee.phone.contains(digits.lstrip("0")))  # type: ignore[union-attr]
+        alternatives.append(col(Trainee.phone).contains(digits.lstrip("0")))
     return or_(*alternatives)
 
 
@@ -30,13 +34,13 @@ async def search_trainees(
     if q.strip():
         conditions.append(_search_condition(q.strip()))
     if not include_inactive:
-        conditions.append(Trainee.active.is_(True))  # type: ignore[attr-defined]
+        conditions.append(col(Trainee.active).is_(True))
     total = (await session.execute(select(func.count()).select_from(Trainee).where(*conditions))).scalar_one()
     query = (
         select(Trainee, Organisation)
-        .outerjoin(Organisation, Organisation.id == Trainee.organisation_id)
+        .outerjoin(Organisation, col(Organisation.id) == Trainee.organisation_id)
         .where(*conditions)
-        .order_by(Trainee.name_latin, Trainee.id)
+        .order_by(col(Trainee.name_latin), col(Trainee.id))
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
@@ -54,18 +58,20 @@ async def find_duplicates(
     session: AsyncSession, data: TraineeCreate | TraineeUpdate, exclude_id: int | None = None
 ) -> list[Trainee]:
     """Trainees with the same phone, or with the same name (either script) and date of birth."""
-    alternatives = []
+    alternatives: list[ColumnElement[bool]] = []
     if data.phone:
-        alternatives.append(Trainee.phone == data.phone)
+        alternatives.append(col(Trainee.phone) == data.phone)
     if data.date_of_birth:
-        same_name = or_(Trainee.name_km == data.name_km, func.lower(Trainee.name_latin) == data.name_latin.lower())
-        alternatives.append(and_(same_name, Trainee.date_of_birth == data.date_of_birth))
+        same_name = or_(
+            col(Trainee.name_km) == data.name_km, func.lower(Trainee.name_latin) == data.name_latin.lower()
+        )
+        alternatives.append(and_(same_name, col(Trainee.date_of_birth) == data.date_of_birth))
     if not alternatives:
         return []
     query = select(Trainee).where(or_(*alternatives))
     if exclude_id is not None:
-        query = query.where(Trainee.id != exclude_id)
-    return list((await session.execute(query.order_by(Trainee.id).limit(10))).scalars())
+        query = query.where(col(Trainee.id) != exclude_id)
+    return list((await session.execute(query.order_by(col(Trainee.id)).limit(10))).scalars())
 
 
 async def _check(session: AsyncSession, data: TraineeCreate | TraineeUpdate) -> None:
@@ -89,7 +95,12 @@ async def create_trainee(
 
 
 async def update_trainee(
-    session: AsyncSession, actor: Actor, trainee_id: int, data: TraineeUpdate, *, confirm_duplicate: bool = False
+    session: AsyncSession,
+    actor: Actor,
+    trainee_id: int,
+    data: TraineeUpdate,
+    *,
+    confirm_duplicate: bool = False,
 ) -> Trainee:
     trainee = await get_trainee(session, trainee_id)
     await _check(session, data)
