@@ -20,7 +20,15 @@ GENERIC_MESSAGES = {
     "date_from_datetime_parsing": N_("Not a date: use the date picker or write YYYY-MM-DD."),
     "date_parsing": N_("Not a date: use the date picker or write YYYY-MM-DD."),
     "date_type": N_("Not a date: use the date picker or write YYYY-MM-DD."),
-    "int_parsing": N_("Choose one of the options."),
+    "int_parsing": N_("Write a whole number."),
+    "int_from_float": N_("Write a whole number."),
+    "decimal_parsing": N_("Write a number, e.g. 12 or 12.5."),
+    "decimal_max_places": N_("Use at most one decimal place."),
+    "decimal_max_digits": N_("This number is too large."),
+    "greater_than": N_("Must be more than %(gt)s."),
+    "greater_than_equal": N_("Must be at least %(ge)s."),
+    "less_than_equal": N_("Must be at most %(le)s."),
+    "bool_parsing": N_("Choose one of the options."),
     "list_type": N_("Choose one of the options."),
 }
 

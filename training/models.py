@@ -75,7 +75,7 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-def _khmer_text(value: str) -> str:
+def khmer_text(value: str) -> str:
     if not KHMER_LETTERS.search(value):
         raise ValueError(N_("Write this in Khmer script."))
     return value
@@ -122,7 +122,7 @@ def _not_in_future(value: date | None) -> date | None:
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-KhmerName = Annotated[Text, AfterValidator(_khmer_text)]
+KhmerName = Annotated[Text, AfterValidator(khmer_text)]
 LatinName = Annotated[Text, AfterValidator(_latin_name)]
 OptionalText = Annotated[
     Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None,

@@ -1,0 +1,1 @@
+"""Curriculum logic: plain async functions taking a database session; no Litestar here."""
