@@ -13,6 +13,7 @@ from litestar.openapi.spec import Reference, Schema
 from litestar.params import Parameter
 from litestar.response import Template
 from litestar.typing import FieldDefinition
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -33,10 +34,11 @@ from training.models import (
     UserRead,
     UserUpdate,
 )
-from training.services import locations, organisations, trainees, users
+from training.services import Page, locations, organisations, trainees, users
 from training.web import actor_of
 
 Model = TypeVar("Model")
+Item = TypeVar("Item")
 
 # ---------------------------------------------------------------- request bodies
 
@@ -89,25 +91,17 @@ class JsonObjectAs(AbstractDTO[Model], Generic[Model]):
 # ---------------------------------------------------------------- response bodies
 
 
-class UserPage(SQLModel):
-    items: list[UserRead]
+class ResultPage(BaseModel, Generic[Item]):
+    """One page of a search: the items and where they stand in the whole result."""
+
+    items: list[Item]
     total: int
     page: int
     per_page: int
 
-
-class TraineePage(SQLModel):
-    items: list[TraineeRead]
-    total: int
-    page: int
-    per_page: int
-
-
-class OrganisationPage(SQLModel):
-    items: list[OrganisationRead]
-    total: int
-    page: int
-    per_page: int
+    @classmethod
+    def of(cls, found: Page[Any], items: list[Item]) -> "ResultPage[Item]":
+        return cls(items=items, total=found.total, page=found.page, per_page=found.per_page)
 
 
 class InvitedUser(UserRead):
@@ -190,10 +184,10 @@ class UserApi(Controller):
         page: PageNumber = 1,
         per_page: PerPage = 25,
         role: Role | None = None,
-    ) -> UserPage:
+    ) -> ResultPage[UserRead]:
         """Every user, active or not (see `active`), optionally with one role."""
         found = await users.search_users(db, q, role=role, page=page, per_page=per_page)
-        return UserPage(items=found.items, total=found.total, page=found.page, per_page=found.per_page)
+        return ResultPage[UserRead].of(found, found.items)
 
     @get("/{user_id:int}")
     async def get_user(self, db: AsyncSession, user_id: int) -> UserRead:
@@ -244,12 +238,12 @@ class TraineeApi(Controller):
         page: PageNumber = 1,
         per_page: PerPage = 25,
         include_inactive: IncludeInactive = False,
-    ) -> TraineePage:
+    ) -> ResultPage[TraineeRead]:
         found = await trainees.search_trainees(
             db, q, page=page, per_page=per_page, include_inactive=include_inactive
         )
         items = [TraineeRead.model_validate(trainee) for trainee, _ in found.items]
-        return TraineePage(items=items, total=found.total, page=found.page, per_page=found.per_page)
+        return ResultPage[TraineeRead].of(found, items)
 
     @get("/{trainee_id:int}")
     async def get_trainee(self, db: AsyncSession, trainee_id: int) -> TraineeRead:
@@ -310,12 +304,12 @@ class OrganisationApi(Controller):
         page: PageNumber = 1,
         per_page: PerPage = 25,
         include_inactive: IncludeInactive = False,
-    ) -> OrganisationPage:
+    ) -> ResultPage[OrganisationRead]:
         found = await organisations.search_organisations(
             db, q, page=page, per_page=per_page, include_inactive=include_inactive
         )
         items = [OrganisationRead.model_validate(o) for o in found.items]
-        return OrganisationPage(items=items, total=found.total, page=found.page, per_page=found.per_page)
+        return ResultPage[OrganisationRead].of(found, items)
 
     @get("/{organisation_id:int}")
     async def get_organisation(self, db: AsyncSession, organisation_id: int) -> OrganisationRead:
