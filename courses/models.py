@@ -1,7 +1,7 @@
 """Curriculum tables: competency frameworks, courses (versioned), modules, ethics quizzes."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -283,3 +283,181 @@ class QuestionInput(SQLModel):
         if self.kind == QuestionKind.multiple and correct < 1:
             raise ValueError(N_("Mark at least one option as correct."))
         return self
+
+
+# ---------------------------------------------------------------- ethics quizzes and catalogue: read schemas
+
+
+class OptionRead(SQLModel):
+    id: int
+    position: int
+    text_km: str
+    text_en: str
+    correct: bool
+
+
+class QuestionRead(SQLModel):
+    id: int
+    position: int
+    kind: QuestionKind
+    text_km: str
+    text_en: str
+    explanation_km: str
+    explanation_en: str
+    options: list[OptionRead]
+
+
+class EthicsQuizRead(SQLModel):
+    """An ethics module's quiz settings, pledge and question bank, with the right answers (admins only)."""
+
+    course_id: int
+    module_id: int
+    editable: bool
+    questions_per_attempt: int
+    pass_mark_percent: int
+    attempts_allowed: int
+    pledge_km: str
+    pledge_en: str
+    questions: list[QuestionRead]
+
+
+class CatalogueCohort(SQLModel):
+    """A cohort open for enrolment, as the public catalogue shows it."""
+
+    starts_on: date
+    ends_on: date
+    province_km: str
+    province_en: str
+
+
+class CatalogueCourse(SQLModel):
+    """A published course as the public catalogue lists it (its latest published version)."""
+
+    code: str
+    version: int
+    title_km: str
+    title_en: str
+    description_km: str
+    description_en: str
+    category: str
+    hours: Decimal
+    module_count: int
+    has_ethics_module: bool
+    competency_count: int
+    issues_certificate: bool
+    validity_months: int | None
+    upcoming_cohorts: list[CatalogueCohort] = []
+
+
+class CatalogueModule(SQLModel):
+    title_km: str
+    title_en: str
+    hours: Decimal
+    ethics: bool
+    required: bool
+
+
+class CatalogueCompetency(SQLModel):
+    code: str
+    title_km: str
+    title_en: str
+    required: bool
+
+
+class CatalogueDomain(SQLModel):
+    code: str
+    title_km: str
+    title_en: str
+    competencies: list[CatalogueCompetency]
+
+
+class CompletionRules(SQLModel):
+    """What a trainee must do to complete the course, as data the catalogue says in plain words."""
+
+    min_attendance_percent: int
+    required_modules: int
+    optional_modules: int
+    required_competencies: int
+    ethics_pass_mark_percent: int | None
+    pledge_required: bool
+    requires_approval: bool
+
+
+class CatalogueCourseDetail(CatalogueCourse):
+    published_at: datetime | None
+    certificate_title_km: str
+    certificate_title_en: str
+    modules: list[CatalogueModule]
+    domains: list[CatalogueDomain]
+    completion: CompletionRules
+
+
+# ---------------------------------------------------------------- courses and modules: input and read schemas
+
+
+class CompetencyTarget(SQLModel):
+    competency_id: int
+    required: bool = True
+
+
+class CompetencyTargets(SQLModel):
+    """The whole set of competencies a course targets (replaces the previous set)."""
+
+    competencies: list[CompetencyTarget]
+
+
+class ModuleRead(SQLModel):
+    id: int
+    position: int
+    title_km: str
+    title_en: str
+    hours: Decimal
+    kind: ModuleKind
+    required: bool
+    quiz_url: str | None = None
+
+
+class TargetRead(SQLModel):
+    competency_id: int
+    framework_code: str
+    domain_code: str
+    code: str
+    title_km: str
+    title_en: str
+    required: bool
+
+
+class CourseRead(SQLModel):
+    id: int
+    code: str
+    version: int
+    status: CourseStatus
+    previous_version_id: int | None
+    title_km: str
+    title_en: str
+    description_km: str
+    description_en: str
+    category: str
+    hours: Decimal
+    issues_certificate: bool
+    validity_months: int | None
+    requires_approval: bool
+    min_attendance_percent: int
+    pledge_required: bool
+    certificate_title_km: str
+    certificate_title_en: str
+    signatory_name_km: str
+    signatory_name_en: str
+    signatory_title_km: str
+    signatory_title_en: str
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+
+
+class CourseDetail(CourseRead):
+    modules: list[ModuleRead]
+    competencies: list[TargetRead]
+    publish_problems: list[str] = Field(
+        default=[], description="What stops this draft from being published; empty when it is ready."
+    )

@@ -8,6 +8,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from courses.demo import load_demo_curriculum
 from training.models import Commune, District, Organisation, Province, Role, Sex, Trainee, UserCreate
 from training.services import Actor, users
 
@@ -187,3 +188,4 @@ async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
             trainee_id=first_trainee_id if role == "trainee" else None,
         )
         await users.create_user(session, system, data, password=password)
+    await load_demo_curriculum(session)

@@ -13,7 +13,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from training.errors import DomainError, InvalidInput
 from training.i18n import N_, current_language, gettext
@@ -103,6 +103,14 @@ def on_http_error(request: Request, exc: HTTPException) -> Response[Any]:
     return _answer(request, status, ADVICE.get(status, TITLES.get(status, TITLES[400])))
 
 
+def on_conflicting_write(request: Request, exc: IntegrityError) -> Response[Any]:
+    """Two people saved the same unique thing at the same instant: the database kept one."""
+    log.warning("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
+    return _answer(
+        request, 409, N_("Someone else saved a conflicting change at the same time. Reload and check.")
+    )
+
+
 def on_database_down(request: Request, exc: Exception) -> Response[Any]:
     log.error("database unavailable: %s", exc)
     response = _answer(request, 503, ADVICE[503])
@@ -121,6 +129,7 @@ exception_handlers: dict[Any, Any] = {
     PermissionDeniedException: on_forbidden,
     ValidationException: on_bad_parameters,
     HTTPException: on_http_error,
+    IntegrityError: on_conflicting_write,
     OperationalError: on_database_down,
     Exception: on_unexpected,
 }

@@ -26,6 +26,7 @@ NOTICES = {
     "deactivated": N_("Deactivated. The record is kept and can be reactivated."),
     "reactivated": N_("Reactivated."),
     "password_set": N_("Your password is set. Sign in with it now."),
+    "imported": N_("Imported."),
 }
 
 

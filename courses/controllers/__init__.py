@@ -2,4 +2,18 @@
 
 from litestar.types import ControllerRouterHandler
 
-ROUTE_HANDLERS: list[ControllerRouterHandler] = []
+from courses.controllers.catalogue import CatalogueApi, CatalogueController
+from courses.controllers.courses import CourseApi, CourseController
+from courses.controllers.ethics import EthicsQuizApi, EthicsQuizController
+from courses.controllers.frameworks import FrameworkApi, FrameworkController
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    EthicsQuizController,
+    EthicsQuizApi,
+    CatalogueController,
+    CatalogueApi,
+    CourseController,
+    CourseApi,
+    FrameworkController,
+    FrameworkApi,
+]

@@ -6,9 +6,12 @@ A new route fails this test until it is listed in ACCESS below, so no page ships
 import re
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from courses.models import Competency, CourseModule, QuizQuestion
 from tests.conftest import csrf_token, sign_in
+from tests.curriculum_factories import make_course, make_framework
 from tests.factories import make_organisation, make_trainee, make_user
 from training.models import Role
 
@@ -82,6 +85,67 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/users/{user_id:int}/deactivate"): ADMIN,
     ("POST", "/api/v1/users/{user_id:int}/reactivate"): ADMIN,
     ("POST", "/api/v1/users/{user_id:int}/reset-password"): ADMIN,
+    # curriculum: courses
+    ("GET", "/admin/courses"): ADMIN,
+    ("GET", "/admin/courses/new"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/edit"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/modules/new"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/modules/{module_id:int}"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/modules/{module_id:int}/delete"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/competencies"): ADMIN,
+    ("GET", "/api/v1/courses"): ADMIN,
+    ("GET", "/api/v1/courses/{course_id:int}"): ADMIN,
+    ("POST", "/admin/courses/new"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/edit"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/modules/new"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/modules/{module_id:int}"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/modules/{module_id:int}/move"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/modules/{module_id:int}/delete"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/competencies"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/publish"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/new-version"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/archive"): ADMIN,
+    ("POST", "/api/v1/courses"): ADMIN,
+    ("POST", "/api/v1/courses/{course_id:int}/modules"): ADMIN,
+    ("POST", "/api/v1/courses/{course_id:int}/publish"): ADMIN,
+    ("POST", "/api/v1/courses/{course_id:int}/new-version"): ADMIN,
+    ("POST", "/api/v1/courses/{course_id:int}/archive"): ADMIN,
+    ("PUT", "/api/v1/courses/{course_id:int}"): ADMIN,
+    ("PUT", "/api/v1/courses/{course_id:int}/modules/{module_id:int}"): ADMIN,
+    ("PUT", "/api/v1/courses/{course_id:int}/competencies"): ADMIN,
+    ("DELETE", "/api/v1/courses/{course_id:int}/modules/{module_id:int}"): ADMIN,
+    # curriculum: competency frameworks
+    ("GET", "/admin/frameworks"): ADMIN,
+    ("GET", "/admin/frameworks/new"): ADMIN,
+    ("POST", "/admin/frameworks/new"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}/edit"): ADMIN,
+    ("POST", "/admin/frameworks/{framework_id:int}/edit"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}/domains/new"): ADMIN,
+    ("POST", "/admin/frameworks/{framework_id:int}/domains/new"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}/domains/{domain_id:int}"): ADMIN,
+    ("POST", "/admin/frameworks/{framework_id:int}/domains/{domain_id:int}"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}/competencies/new"): ADMIN,
+    ("POST", "/admin/frameworks/{framework_id:int}/competencies/new"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}/competencies/{competency_id:int}"): ADMIN,
+    ("POST", "/admin/frameworks/{framework_id:int}/competencies/{competency_id:int}"): ADMIN,
+    ("GET", "/admin/frameworks/import"): ADMIN,
+    ("POST", "/admin/frameworks/import"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}/import"): ADMIN,
+    ("POST", "/admin/frameworks/{framework_id:int}/import"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}/export.csv"): ADMIN,
+    ("GET", "/admin/frameworks/{framework_id:int}/export.json"): ADMIN,
+    ("GET", "/api/v1/frameworks"): ADMIN,
+    ("POST", "/api/v1/frameworks"): ADMIN,
+    ("GET", "/api/v1/frameworks/{framework_id:int}"): ADMIN,
+    ("PUT", "/api/v1/frameworks/{framework_id:int}"): ADMIN,
+    ("POST", "/api/v1/frameworks/{framework_id:int}/domains"): ADMIN,
+    ("PUT", "/api/v1/frameworks/{framework_id:int}/domains/{domain_id:int}"): ADMIN,
+    ("POST", "/api/v1/frameworks/{framework_id:int}/competencies"): ADMIN,
+    ("PUT", "/api/v1/frameworks/{framework_id:int}/competencies/{competency_id:int}"): ADMIN,
+    ("POST", "/api/v1/frameworks/import"): ADMIN,
+    ("POST", "/api/v1/frameworks/{framework_id:int}/import"): ADMIN,
 }
 
 
@@ -119,6 +183,35 @@ async def _ids(db: AsyncSession) -> dict[str, object]:
         "organisation_id": (await make_organisation(db)).id,
         "province_code": "12",
         "district_code": "1201",
+    } | await _curriculum_ids(db)
+
+
+async def _curriculum_ids(db: AsyncSession) -> dict[str, object]:
+    framework = await make_framework(db)
+    competency = (
+        (await db.execute(select(Competency).where(Competency.framework_id == framework.id)))
+        .scalars()
+        .first()
+    )
+    assert competency is not None
+    course = await make_course(db, competency_ids=[competency.id])
+    module = (
+        await db.execute(
+            select(CourseModule).where(CourseModule.course_id == course.id, CourseModule.kind == "ethics")
+        )
+    ).scalar_one()
+    question = (
+        (await db.execute(select(QuizQuestion).where(QuizQuestion.module_id == module.id))).scalars().first()
+    )
+    assert question is not None
+    return {
+        "framework_id": framework.id,
+        "domain_id": competency.domain_id,
+        "competency_id": competency.id,
+        "course_id": course.id,
+        "module_id": module.id,
+        "question_id": question.id,
+        "code": course.code,
     }
 
 

@@ -1,6 +1,7 @@
 """The audit log: who changed what, when, with the values before and after."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func
@@ -18,7 +19,13 @@ def snapshot(row: SQLModel | None, **extra: Any) -> dict[str, Any] | None:
     if row is None:
         return None
     values = {k: v for k, v in row.model_dump().items() if k not in SECRET_FIELDS} | extra
-    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in values.items()}
+    return {k: _json_safe(v) for k, v in values.items()}
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value) if isinstance(value, Decimal) else value
 
 
 def record(
