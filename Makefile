@@ -27,7 +27,7 @@ typecheck: $(DEV_STAMP)
 catalog: $(DEV_STAMP)  ## refresh the translation template and merge it into the Khmer catalog
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
 		-o training/locale/messages.pot .
-	$(BIN)/pybabel update -i training/locale/messages.pot -d training/locale -l km --no-fuzzy-matching
+	$(BIN)/pybabel update -i training/locale/messages.pot -d training/locale -l km --no-fuzzy-matching --ignore-obsolete
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -52,6 +52,9 @@ class Role(enum.StrEnum):
     trainee = "trainee"
 
 
+ROLE_NAMES = {Role.admin: N_("Admin"), Role.trainer: N_("Trainer"), Role.trainee: N_("Trainee")}
+
+
 class Sex(enum.StrEnum):
     female = "female"
     male = "male"

@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from training import i18n
 from training.i18n import N_
+from training.models import ROLE_NAMES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -26,7 +27,8 @@ NOTICES = {
     "deactivated": N_("Deactivated. The record is kept and can be reactivated."),
     "reactivated": N_("Reactivated."),
     "password_set": N_("Your password is set. Sign in with it now."),
-    "imported": N_("Imported."),
+    "imported": N_("Imported: the framework now holds the file's domains and competencies."),
+    "deleted": N_("Deleted."),
 }
 
 
@@ -52,6 +54,7 @@ def build_environment() -> Environment:
         current_language=i18n.current_language.get,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         NOTICES=NOTICES,
+        ROLE_NAMES=ROLE_NAMES,
     )
     environment.filters.update(
         date=i18n.format_date,

@@ -59,7 +59,7 @@ def _question_form_values(question: ethics.BankQuestion) -> dict[str, Any]:
 
 
 def _answers(form: FormMultiDict) -> dict[int, set[int]]:
-    """Chosen option ids by question id, from fields named q<question id>; anything else is ignored."""
+    """Positions of the chosen options by question id, from fields q<question id>; the rest is ignored."""
     return {
         int(key[1:]): {int(value) for value in form.getall(key) if value.isdigit()}
         for key in form

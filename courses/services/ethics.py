@@ -106,20 +106,56 @@ def _draw_signature(payload: str, secret_key: str) -> str:
 
 
 def sign_draw(module_id: int, questions: Sequence[BankQuestion], secret_key: str) -> str:
-    """The drawn questions as a signed token, so the answers can be graded later without server state."""
-    payload = f"{module_id}:{','.join(str(q.id) for q in questions)}"
-    return f"{payload}.{_draw_signature(payload, secret_key)}"
+    """The drawn questions and the order of their options, signed: answers are graded later without state."""
+    shown = ",".join(f"{q.id}-{'.'.join(str(row_id(o)) for o in q.options)}" for q in questions)
+    payload = f"{module_id}:{shown}"
+    return f"{payload}~{_draw_signature(payload, secret_key)}"
 
 
-def read_draw(token: str, module_id: int, secret_key: str) -> list[int]:
-    """The question ids of a token made by `sign_draw` for this module; a forged token is refused."""
-    payload, _, signature = token.rpartition(".")
-    signed_module, _, ids = payload.partition(":")
-    if not hmac.compare_digest(signature, _draw_signature(payload, secret_key)) or signed_module != str(
-        module_id
-    ):
+def read_draw(token: str, module_id: int, secret_key: str) -> list[tuple[int, list[int]]]:
+    """(question id, option ids in the order shown) of a token made by `sign_draw` for this module.
+
+    A forged token, or one made for another module, is refused.
+    """
+    payload, _, signature = token.rpartition("~")
+    signed_module, _, shown = payload.partition(":")
+    valid = hmac.compare_digest(signature, _draw_signature(payload, secret_key))
+    if not valid or signed_module != str(module_id):
         raise DomainError(N_("This quiz form is not valid. Start the quiz again."))
-    return [int(question_id) for question_id in ids.split(",") if question_id]
+    drawn = []
+    for question in filter(None, shown.split(",")):
+        question_id, _, option_ids = question.partition("-")
+        drawn.append((int(question_id), [int(option_id) for option_id in option_ids.split(".") if option_id]))
+    return drawn
+
+
+def _in_order(options: Sequence[QuizOption], option_ids: Sequence[int]) -> tuple[QuizOption, ...]:
+    order = {option_id: n for n, option_id in enumerate(option_ids)}
+    return tuple(sorted(options, key=lambda option: order.get(row_id(option), len(order))))
+
+
+def as_shown(bank: Sequence[BankQuestion], drawn: Sequence[tuple[int, Sequence[int]]]) -> list[BankQuestion]:
+    """The questions of a draw as they were shown, options in the shown order; deleted ones drop out."""
+    by_id = {question.id: question for question in bank}
+    return [
+        BankQuestion(by_id[question_id].question, _in_order(by_id[question_id].options, option_ids))
+        for question_id, option_ids in drawn
+        if question_id in by_id
+    ]
+
+
+def chosen_options(
+    questions: Sequence[BankQuestion], positions: Mapping[int, Collection[int]]
+) -> dict[int, set[int]]:
+    """Answers given as positions in the shown order (1 is the first option shown), as option ids.
+
+    Forms carry positions, never option ids: ids follow the order the options were written in, and the
+    right answer is often written first. Positions out of range are ignored.
+    """
+    return {
+        q.id: {row_id(q.options[p - 1]) for p in positions.get(q.id, ()) if 1 <= p <= len(q.options)}
+        for q in questions
+    }
 
 
 # ---------------------------------------------------------------- the quiz of an ethics module
@@ -343,13 +379,11 @@ async def grade_preview(
     course_id: int,
     module_id: int,
     draw: str,
-    answers: Mapping[int, Collection[int]],
+    positions: Mapping[int, Collection[int]],
     secret_key: str,
 ) -> tuple[EthicsModuleQuiz, QuizResult]:
-    """Grade answers to the questions of a signed draw; nothing is recorded."""
+    """Grade the answers (question id > positions of the chosen options) to a signed draw; nothing is
+    recorded."""
     quiz = await get_quiz(session, course_id, module_id)
-    question_ids = read_draw(draw, module_id, secret_key)
-    # Questions deleted since the draw simply drop out.
-    drawn = {q.id: q for q in quiz.questions}
-    questions = [drawn[question_id] for question_id in question_ids if question_id in drawn]
-    return quiz, grade(questions, answers, quiz.quiz.pass_mark_percent)
+    questions = as_shown(quiz.questions, read_draw(draw, module_id, secret_key))
+    return quiz, grade(questions, chosen_options(questions, positions), quiz.quiz.pass_mark_percent)

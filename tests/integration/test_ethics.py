@@ -222,7 +222,9 @@ async def test_admin_edits_a_question_and_its_options(client, db, admin):
     url, _, module_id = await quiz_url(db, questions=2)
     first, _ = await questions(db, module_id)
     form = await client.get(f"{url}/questions/{first.id}")
-    assert form.status_code == 200 and '>Option 3</textarea>' in form.text and 'name="option_6_en"' in form.text
+    assert (
+        form.status_code == 200 and ">Option 3</textarea>" in form.text and 'name="option_6_en"' in form.text
+    )
     response = await post_form(client, f"{url}/questions/{first.id}", QUESTION)
     assert response.status_code == 303
     first, _ = await questions(db, module_id)
@@ -284,11 +286,13 @@ async def test_a_published_courses_quiz_is_read_but_not_changed(client, db, admi
 # ---------------------------------------------------------------- preview
 
 
-def drawn_questions(page: str) -> dict[int, list[int]]:
-    """Question id > option ids, as the preview form offers them."""
-    offered: dict[int, list[int]] = {}
-    for question_id, option_id in re.findall(r'name="q(\d+)" value="(\d+)"', page):
-        offered.setdefault(int(question_id), []).append(int(option_id))
+def drawn_questions(page: str) -> dict[int, list[str]]:
+    """Question id > the English texts of its options, in the order the preview offers them."""
+    offered: dict[int, list[str]] = {}
+    for question_id, position, text in re.findall(r'name="q(\d+)" value="(\d+)"> ([^<]+)</label>', page):
+        options = offered.setdefault(int(question_id), [])
+        assert int(position) == len(options) + 1  # answers are positions, never option ids
+        options.append(text.strip())
     return offered
 
 
@@ -298,17 +302,9 @@ def hidden_draw(page: str) -> str:
     return match.group(1)
 
 
-async def right_options(db: AsyncSession, question_ids: list[int]) -> dict[int, list[int]]:
-    await db.rollback()
-    rows = await db.execute(
-        select(QuizOption.question_id, QuizOption.id).where(
-            QuizOption.question_id.in_(question_ids), QuizOption.correct
-        )
-    )
-    right: dict[int, list[int]] = {}
-    for question_id, option_id in rows.all():
-        right.setdefault(question_id, []).append(option_id)
-    return right
+def right_position(options: list[str]) -> str:
+    """The factory's questions have "Option 1" as the right answer."""
+    return str(options.index("Option 1") + 1)
 
 
 async def test_preview_draws_the_set_number_of_questions_and_never_shows_the_answers(client, db, admin):
@@ -317,7 +313,9 @@ async def test_preview_draws_the_set_number_of_questions_and_never_shows_the_ans
     page = await client.get(f"{url}/preview")
     assert page.status_code == 200
     offered = drawn_questions(page.text)
-    assert len(offered) == 4 and all(len(o) == 3 for o in offered.values())
+    assert len(offered) == 4 and all(
+        sorted(o) == ["Option 1", "Option 2", "Option 3"] for o in offered.values()
+    )
     assert "I pledge to respect the code of ethics." in page.text
     text = page.text.lower()
     assert "correct" not in text and "right-answer" not in text and "right answer" not in text
@@ -339,19 +337,18 @@ async def test_preview_is_graded_on_the_server_with_the_answers_and_explanations
     await post_form(client, url, SETTINGS | {"questions_per_attempt": "5", "pass_mark_percent": "80"})
     page = await client.get(f"{url}/preview")
     offered, draw = drawn_questions(page.text), hidden_draw(page.text)
-    right = await right_options(db, list(offered))
-    answers = {f"q{q}": str(right[q][0]) for q in offered}
+    answers = {f"q{q}": right_position(options) for q, options in offered.items()}
     result = await post_form(client, f"{url}/preview", {"draw": draw} | answers)
     assert result.status_code == 200
     assert "Passed" in result.text and "5 of 5 right (100%)" in result.text
     assert result.text.count("Because") == 5 and result.text.count('class="answered-right"') == 5
 
-    first, second, *_ = offered
-    wrong_option = next(o for o in offered[first] if o not in right[first])
-    answers[f"q{first}"] = str(wrong_option)
-    answers[f"q{second}"] = str(right[next(q for q in right if q != second)][0])  # another question's option
+    first, second, third, *_ = offered
+    answers[f"q{first}"] = str(offered[first].index("Option 2") + 1)  # a wrong answer
+    answers[f"q{second}"] = "9"  # no such option
+    answers[f"q{third}"] = "abc"
     result = await post_form(client, f"{url}/preview", {"draw": draw} | answers)
-    assert "Not passed" in result.text and "3 of 5 right (60%)" in result.text
+    assert "Not passed" in result.text and "2 of 5 right (40%)" in result.text
     assert "The pass mark is 80%." in result.text
     assert await audit_actions(db) == ["ethics_quiz.update"]  # nothing recorded by the preview
 
@@ -361,8 +358,8 @@ async def test_preview_refuses_a_forged_draw(client, db, admin):
     page = await client.get(f"{url}/preview")
     draw = hidden_draw(page.text)
     ids = [q.id for q in await questions(db, module_id)]
-    payload, _, signature = draw.rpartition(".")
-    forged = f"{payload.split(':')[0]}:{','.join(map(str, ids))}.{signature}"
+    payload, _, signature = draw.rpartition("~")
+    forged = f"{payload.split(':')[0]}:{','.join(map(str, ids))}~{signature}"
     response = await post_form(client, f"{url}/preview", {"draw": forged})
     assert response.status_code == 400 and "Start the quiz again" in response.text
     other_url, _, _ = await quiz_url(db, questions=12)

@@ -115,6 +115,41 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/v1/courses/{course_id:int}/modules/{module_id:int}"): ADMIN,
     ("PUT", "/api/v1/courses/{course_id:int}/competencies"): ADMIN,
     ("DELETE", "/api/v1/courses/{course_id:int}/modules/{module_id:int}"): ADMIN,
+    # curriculum: ethics quizzes and the public catalogue
+    ("GET", "/catalogue"): PUBLIC,
+    ("GET", "/catalogue/{code:str}"): PUBLIC,
+    ("GET", "/api/v1/catalogue"): PUBLIC,
+    ("GET", "/api/v1/catalogue/{code:str}"): PUBLIC,
+    ("GET", "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz/questions/new"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz/questions/new"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz/questions/{question_id:int}"): ADMIN,
+    (
+        "POST",
+        "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz/questions/{question_id:int}",
+    ): ADMIN,
+    (
+        "POST",
+        "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz/questions/{question_id:int}/delete",
+    ): ADMIN,
+    (
+        "POST",
+        "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz/questions/{question_id:int}/move",
+    ): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz/preview"): ADMIN,
+    ("POST", "/admin/courses/{course_id:int}/modules/{module_id:int}/quiz/preview"): ADMIN,
+    ("GET", "/api/v1/courses/{course_id:int}/modules/{module_id:int}/quiz"): ADMIN,
+    ("PUT", "/api/v1/courses/{course_id:int}/modules/{module_id:int}/quiz"): ADMIN,
+    ("POST", "/api/v1/courses/{course_id:int}/modules/{module_id:int}/quiz/questions"): ADMIN,
+    (
+        "PUT",
+        "/api/v1/courses/{course_id:int}/modules/{module_id:int}/quiz/questions/{question_id:int}",
+    ): ADMIN,
+    (
+        "DELETE",
+        "/api/v1/courses/{course_id:int}/modules/{module_id:int}/quiz/questions/{question_id:int}",
+    ): ADMIN,
     # curriculum: competency frameworks
     ("GET", "/admin/frameworks"): ADMIN,
     ("GET", "/admin/frameworks/new"): ADMIN,

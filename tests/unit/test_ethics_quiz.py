@@ -5,7 +5,15 @@ import random
 import pytest
 
 from courses.models import QuestionKind, QuizOption, QuizQuestion
-from courses.services.ethics import BankQuestion, draw_questions, grade, read_draw, sign_draw
+from courses.services.ethics import (
+    BankQuestion,
+    as_shown,
+    chosen_options,
+    draw_questions,
+    grade,
+    read_draw,
+    sign_draw,
+)
 from training.errors import DomainError
 
 KEY = "unit-test-secret-" + "k" * 32
@@ -105,15 +113,23 @@ def test_an_unanswered_quiz_fails():
     assert grade([], {}, 0).passed is False
 
 
-def test_the_signed_draw_round_trips_and_refuses_forgeries():
+def test_the_signed_draw_keeps_the_questions_and_the_order_of_their_options():
     drawn = draw_questions(BANK, 3, random.Random(3))
     token = sign_draw(5, drawn, KEY)
-    assert read_draw(token, 5, KEY) == [q.id for q in drawn]
-    payload, _, signature = token.rpartition(".")
+    read = read_draw(token, 5, KEY)
+    assert read == [(q.id, [o.id for o in q.options]) for q in drawn]
+    shown = as_shown(BANK, read)
+    assert [(q.id, [o.id for o in q.options]) for q in shown] == read
+
+
+def test_the_signed_draw_refuses_forgeries():
+    drawn = draw_questions(BANK, 3, random.Random(3))
+    token = sign_draw(5, drawn, KEY)
+    payload, _, signature = token.rpartition("~")
     forged = [
-        f"5:1,2,3,4.{signature}",  # other questions, same signature
-        token.replace("5:", "6:", 1),  # another module
-        f"{payload}.{'0' * len(signature)}",
+        f"5:1-11.12.13.14,2-21.22.23.24~{signature}",  # other questions, same signature
+        "6" + token[1:],  # the same draw, said to be for another module
+        f"{payload}~{'0' * len(signature)}",
         "",
         "garbage",
     ]
@@ -124,3 +140,16 @@ def test_the_signed_draw_round_trips_and_refuses_forgeries():
         read_draw(token, 6, KEY)  # a draw for module 5 is not one for module 6
     with pytest.raises(DomainError):
         read_draw(token, 5, "another-key-" + "x" * 32)
+
+
+def test_deleted_questions_drop_out_of_a_draw():
+    shown = as_shown(BANK[:2], [(2, [24, 23, 22, 21]), (3, [31, 32, 33, 34])])
+    assert [(q.id, [o.id for o in q.options]) for q in shown] == [(2, [24, 23, 22, 21])]
+
+
+def test_answers_are_positions_in_the_shown_order():
+    [shown] = as_shown(BANK, [(2, [24, 22, 21, 23])])
+    assert chosen_options([shown], {2: {2}}) == {2: {22}}  # the second option shown: the right one
+    assert grade([shown], chosen_options([shown], {2: {2}}), 100).passed
+    # Positions out of range, and answers to questions not shown, count for nothing.
+    assert chosen_options([shown], {2: {0, 5, 99}, 3: {1}}) == {2: set()}
