@@ -18,6 +18,12 @@ class NotFound(DomainError):
     status_code = 404
 
 
+class Forbidden(DomainError):
+    """Signed in, but this record is not theirs to see or change (e.g. another trainer's cohort)."""
+
+    status_code = 403
+
+
 class Conflict(DomainError):
     status_code = 409
 

@@ -85,3 +85,19 @@ def test_production_start_without_secret_key_is_refused(tmp_path):
         timeout=60,
     )
     assert serve.returncode != 0 and "NISA_SECRET_KEY is not set" in serve.stderr
+
+
+async def test_unexpected_error_gives_a_friendly_500_without_details(app, client):
+    from litestar import get
+
+    @get("/boom", sync_to_thread=False)
+    def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    app.register(boom)
+    response = await client.get("/boom")
+    assert response.status_code == 500 and 'lang="km"' in response.text
+    assert "secret internal detail" not in response.text and "Traceback" not in response.text
+    await use_english(client)
+    english = await client.get("/boom")
+    assert "Something went wrong on our side" in english.text
