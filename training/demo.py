@@ -1,7 +1,7 @@
 """Realistic demo data: organisations across provinces, trainees with Khmer and Latin names, demo logins."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from rich.progress import Progress
 from sqlalchemy import insert
@@ -9,7 +9,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from courses.demo import load_demo_curriculum
-from training.models import Commune, District, Organisation, Province, Role, Sex, Trainee, UserCreate
+from courses.models import Course, CourseModule
+from training.models import (
+    Attendance,
+    ClassSession,
+    Cohort,
+    CohortTrainer,
+    Commune,
+    District,
+    Enrolment,
+    Organisation,
+    Province,
+    Role,
+    SessionModule,
+    Sex,
+    Trainee,
+    User,
+    UserCreate,
+    row_id,
+)
 from training.services import Actor, users
 
 DEMO_PASSWORD = "nisa-demo-2026"
@@ -189,3 +207,72 @@ async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
         )
         await users.create_user(session, system, data, password=password)
     await load_demo_curriculum(session)
+    await _cohorts(session, rng, first_trainee_id or 0)
+
+
+# (course code, trainer email, status, first day relative to today, sessions, trainees)
+DEMO_COHORTS = [
+    ("SW101", "trainer@nisa.example.org", "running", -6, 6, 24),
+    ("CM201", "trainer2@nisa.example.org", "open", 7, 5, 12),
+]
+
+
+async def _cohorts(session: AsyncSession, rng: random.Random, demo_trainee_id: int) -> None:
+    """A running cohort with past attendance (the demo trainee enrolled) and an open one."""
+    today = date.today()
+    trainee_ids = [int(t) for t in (await session.execute(select(col(Trainee.id)).limit(200))).scalars() if t]
+    for number, (code, trainer_email, status, offset, days, size) in enumerate(DEMO_COHORTS, start=1):
+        course = (await session.execute(select(Course).where(col(Course.code) == code))).scalar_one()
+        trainer = (await session.execute(select(User).where(col(User.email) == trainer_email))).scalar_one()
+        start = today + timedelta(days=offset)
+        cohort = Cohort(
+            code=f"{code}-DEMO-{number}",
+            course_id=row_id(course),
+            venue_province_code="12",
+            venue="NISA, Phnom Penh",
+            start_date=start,
+            end_date=start + timedelta(days=days - 1),
+            capacity=30,
+            enrolled_count=size,
+            status=status,
+        )
+        session.add(cohort)
+        await session.flush()
+        session.add(CohortTrainer(cohort_id=row_id(cohort), user_id=row_id(trainer)))
+        members: list[int] = [demo_trainee_id] if number == 1 else []
+        members += rng.sample([t for t in trainee_ids if t != demo_trainee_id], size - len(members))
+        enrolments = [Enrolment(cohort_id=row_id(cohort), trainee_id=t) for t in members]
+        session.add_all(enrolments)
+        modules = list(
+            (
+                await session.execute(select(CourseModule).where(col(CourseModule.course_id) == course.id))
+            ).scalars()
+        )
+        await session.flush()
+        for day in range(days):
+            meeting = ClassSession(
+                cohort_id=row_id(cohort),
+                day=start + timedelta(days=day),
+                starts_at=time(8, 0),
+                ends_at=time(16, 30),
+            )
+            session.add(meeting)
+            await session.flush()
+            session.add(
+                SessionModule(session_id=row_id(meeting), module_id=row_id(modules[day % len(modules)]))
+            )
+            if meeting.day < today:
+                session.add_all(
+                    Attendance(
+                        enrolment_id=row_id(e),
+                        session_id=row_id(meeting),
+                        status=_attendance(rng),
+                        recorded_by=trainer.id,
+                    )
+                    for e in enrolments
+                )
+    await session.commit()
+
+
+def _attendance(rng: random.Random) -> str:
+    return rng.choices(["present", "late", "excused", "absent"], weights=[80, 8, 5, 7])[0]

@@ -29,6 +29,8 @@ GENERIC_MESSAGES = {
     "greater_than_equal": N_("Must be at least %(ge)s."),
     "less_than_equal": N_("Must be at most %(le)s."),
     "bool_parsing": N_("Choose one of the options."),
+    "time_parsing": N_("Not a time: write it as HH:MM, e.g. 08:30."),
+    "time_type": N_("Not a time: write it as HH:MM, e.g. 08:30."),
     "list_type": N_("Choose one of the options."),
 }
 

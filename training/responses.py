@@ -30,6 +30,7 @@ TITLES = {
     405: N_("This action is not possible here"),
     409: N_("This cannot be done now"),
     410: N_("This link has expired"),
+    413: N_("This file is too large"),
     422: N_("Please correct the form"),
     429: N_("Too many requests"),
     500: N_("Something went wrong on our side"),
@@ -38,6 +39,7 @@ TITLES = {
 ADVICE = {
     403: N_("Your account does not have access to this page. Sign in with another account or go back."),
     404: N_("The address may be mistyped, or the page was moved. Check the address or go to the home page."),
+    413: N_("Send a smaller file: split it into parts and send them one by one."),
     429: N_("Wait a few minutes, then try again."),
     500: N_(
         "The problem has been recorded. Try again in a moment; if it persists, tell NISA's administrators."

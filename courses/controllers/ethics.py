@@ -58,7 +58,7 @@ def _question_form_values(question: ethics.BankQuestion) -> dict[str, Any]:
     return question.question.model_dump() | {"options": options}
 
 
-def _answers(form: FormMultiDict) -> dict[int, set[int]]:
+def answers_by_question(form: FormMultiDict) -> dict[int, set[int]]:
     """Positions of the chosen options by question id, from fields q<question id>; the rest is ignored."""
     return {
         int(key[1:]): {int(value) for value in form.getall(key) if value.isdigit()}
@@ -219,7 +219,7 @@ class EthicsQuizController(Controller):
         """Graded here on the server; nothing is recorded."""
         form = await request.form()
         quiz, result = await ethics.grade_preview(
-            db, course_id, module_id, form.get("draw", ""), _answers(form), _secret_key(request)
+            db, course_id, module_id, form.get("draw", ""), answers_by_question(form), _secret_key(request)
         )
         context = {"quiz": quiz, "result": result, "quiz_url": _quiz_url(course_id, module_id)}
         return Template("courses/ethics/result.html", context=context)

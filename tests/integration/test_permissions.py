@@ -9,16 +9,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from courses.models import Competency, CourseModule, QuizQuestion
+from courses.models import Competency, Course, CourseModule, QuizQuestion
 from tests.conftest import csrf_token, sign_in
 from tests.curriculum_factories import make_course, make_framework
+from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_organisation, make_trainee, make_user
-from training.models import Role
+from training.models import ClassSession, Role, Trainee, UserRead
 
 PUBLIC = frozenset({"anonymous", "trainee", "trainer", "admin"})
 SIGNED_IN = frozenset({"trainee", "trainer", "admin"})
 STAFF = frozenset({"trainer", "admin"})
 ADMIN = frozenset({"admin"})
+TRAINEE = frozenset({"trainee"})
 
 # (method, path as Litestar lists it) -> who may use it
 ACCESS: dict[tuple[str, str], frozenset[str]] = {
@@ -181,6 +183,71 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/v1/frameworks/{framework_id:int}/competencies/{competency_id:int}"): ADMIN,
     ("POST", "/api/v1/frameworks/import"): ADMIN,
     ("POST", "/api/v1/frameworks/{framework_id:int}/import"): ADMIN,
+    # training delivery: trainers and admins for the cohorts they train (admins: all); trainees: their own
+    ("GET", "/cohorts"): STAFF,
+    ("GET", "/cohorts/new"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/assessments"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/assessments/{enrolment_id:int}/{competency_id:int}"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/attendance"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/edit"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/enrol"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/enrol/candidates"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/withdraw"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/import"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/import/template.csv"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/import/template.xlsx"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/import/{import_id:int}"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/import/{import_id:int}/progress"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/modules"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/overview"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/roster.csv"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/roster.xlsx"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/sessions/new"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/sessions/{session_id:int}"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/sessions/{session_id:int}/attendance"): STAFF,
+    ("GET", "/api/v1/cohorts"): STAFF,
+    ("GET", "/api/v1/cohorts/{cohort_id:int}"): STAFF,
+    ("GET", "/api/v1/cohorts/{cohort_id:int}/assessments"): STAFF,
+    ("GET", "/api/v1/cohorts/{cohort_id:int}/enrolments"): STAFF,
+    ("GET", "/api/v1/cohorts/{cohort_id:int}/module-completions"): STAFF,
+    ("GET", "/api/v1/cohorts/{cohort_id:int}/overview"): STAFF,
+    ("GET", "/api/v1/cohorts/{cohort_id:int}/sessions"): STAFF,
+    ("GET", "/api/v1/cohorts/{cohort_id:int}/sessions/{session_id:int}/attendance"): STAFF,
+    ("POST", "/cohorts/new"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/assessments/{enrolment_id:int}/{competency_id:int}"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/edit"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/enrolments"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/enrolments/new-trainee"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/withdraw"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/import"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/import/{import_id:int}/confirm"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/modules"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/sessions/new"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/sessions/{session_id:int}"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/sessions/{session_id:int}/attendance"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/sessions/{session_id:int}/delete"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/status"): STAFF,
+    ("POST", "/api/v1/cohorts"): STAFF,
+    ("POST", "/api/v1/cohorts/{cohort_id:int}/assessments"): STAFF,
+    ("POST", "/api/v1/cohorts/{cohort_id:int}/enrolments"): STAFF,
+    ("POST", "/api/v1/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/withdraw"): STAFF,
+    ("POST", "/api/v1/cohorts/{cohort_id:int}/sessions"): STAFF,
+    ("POST", "/api/v1/cohorts/{cohort_id:int}/status"): STAFF,
+    ("PUT", "/api/v1/cohorts/{cohort_id:int}"): STAFF,
+    ("PUT", "/api/v1/cohorts/{cohort_id:int}/module-completions/{module_id:int}"): STAFF,
+    ("PUT", "/api/v1/cohorts/{cohort_id:int}/sessions/{session_id:int}"): STAFF,
+    ("PUT", "/api/v1/cohorts/{cohort_id:int}/sessions/{session_id:int}/attendance"): STAFF,
+    ("DELETE", "/api/v1/cohorts/{cohort_id:int}/sessions/{session_id:int}"): STAFF,
+    ("GET", "/me"): TRAINEE,
+    ("GET", "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}"): TRAINEE,
+    ("GET", "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}/attempts/{attempt_id:int}"): TRAINEE,
+    ("GET", "/api/v1/me/progress"): TRAINEE,
+    ("POST", "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}/attempts"): TRAINEE,
+    ("POST", "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}/attempts/{attempt_id:int}"): TRAINEE,
+    ("POST", "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}/pledge"): TRAINEE,
 }
 
 
@@ -210,15 +277,39 @@ def test_every_route_has_an_access_rule(app):
     assert not unlisted, f"routes without an access rule in ACCESS: {unlisted}"
 
 
-async def _ids(db: AsyncSession) -> dict[str, object]:
+async def _ids(db: AsyncSession, me: UserRead | None) -> dict[str, object]:
     victim = await make_user(db, [Role.trainer])
-    return {
-        "user_id": victim.id,
-        "trainee_id": (await make_trainee(db)).id,
-        "organisation_id": (await make_organisation(db)).id,
-        "province_code": "12",
-        "district_code": "1201",
-    } | await _curriculum_ids(db)
+    curriculum = await _curriculum_ids(db)
+    return (
+        {
+            "user_id": victim.id,
+            "trainee_id": (await make_trainee(db)).id,
+            "organisation_id": (await make_organisation(db)).id,
+            "province_code": "12",
+            "district_code": "1201",
+        }
+        | curriculum
+        | await _delivery_ids(db, me, int(curriculum["course_id"]))
+    )  # type: ignore[call-overload]
+
+
+async def _delivery_ids(db: AsyncSession, me: UserRead | None, course_id: int) -> dict[str, object]:
+    """A cohort the signed-in trainer trains, with the signed-in trainee (or another) enrolled."""
+    course = await db.get(Course, course_id)
+    assert course is not None
+    course.status = "published"
+    trains = [me.id] if me is not None and Role.trainer in me.roles else []
+    cohort = await make_cohort(db, course, trainer_ids=trains, sessions=2)
+    trainee = (
+        await db.get(Trainee, me.trainee_id) if me is not None and me.trainee_id else await make_trainee(db)
+    )
+    assert trainee is not None
+    enrolment = await enrol(db, cohort, trainee)
+    meeting = (
+        (await db.execute(select(ClassSession).where(ClassSession.cohort_id == cohort.id))).scalars().first()
+    )
+    assert meeting is not None
+    return {"cohort_id": cohort.id, "enrolment_id": enrolment.id, "session_id": meeting.id}
 
 
 async def _curriculum_ids(db: AsyncSession) -> dict[str, object]:
@@ -260,9 +351,11 @@ def denied_as_expected(role: str, path: str, status: int, location: str) -> bool
 
 @pytest.mark.parametrize("role", ["anonymous", "trainee", "trainer", "admin"])
 async def test_each_role_gets_what_its_rule_says(app, client, db, role):
-    ids = await _ids(db)
+    me = None
     if role != "anonymous":
-        await sign_in(client, (await make_user(db, [Role(role)])).email)
+        me = await make_user(db, [Role(role)])
+        await sign_in(client, me.email)
+    ids = await _ids(db, me)
     # Sign-out last, so the session lives through the walk.
     routes = sorted(listed_routes(app), key=lambda route: route[1] == "/logout")
     wrong = []

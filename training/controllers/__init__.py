@@ -4,10 +4,16 @@ from litestar.types import ControllerRouterHandler
 
 from training.controllers import health
 from training.controllers.api import LocationApi, OrganisationApi, TraineeApi, UserApi, api_docs
+from training.controllers.assessments import AssessmentApi, AssessmentController
+from training.controllers.attendance import AttendanceApi, AttendanceController
 from training.controllers.auth import AuthController
+from training.controllers.cohorts import CohortApi, CohortController
+from training.controllers.enrolment_import import EnrolmentImportController
+from training.controllers.ethics_attempts import PaperResultController, TraineeEthicsController
 from training.controllers.locations import LocationOptionsController
 from training.controllers.organisations import OrganisationController
 from training.controllers.pages import PageController
+from training.controllers.progress import CohortOverviewController, MyProgressController, ProgressApi
 from training.controllers.trainees import TraineeController
 from training.controllers.users import UserController
 
@@ -25,4 +31,16 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     OrganisationApi,
     LocationApi,
     api_docs,
+    MyProgressController,
+    CohortOverviewController,
+    ProgressApi,
+    TraineeEthicsController,
+    PaperResultController,
+    AttendanceController,
+    AttendanceApi,
+    AssessmentController,
+    AssessmentApi,
+    CohortController,
+    CohortApi,
+    EnrolmentImportController,
 ]

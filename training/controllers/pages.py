@@ -8,7 +8,8 @@ from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from training.guards import requires_admin
-from training.services import audit
+from training.models import Role
+from training.services import audit, cohorts
 
 KHMER_FONT = next((Path(fontpkg_noto_sans_khmer.__file__).parent / "files").glob("NotoSansKhmer*.ttf"))
 
@@ -17,7 +18,11 @@ class PageController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, request: Request) -> Template:
+    async def home(self, request: Request, db: AsyncSession) -> Template:
+        """Trainers (and admins who train) get their dashboard; everyone else the welcome page."""
+        if request.user is not None and request.user.has_role(Role.trainer):
+            dashboard = await cohorts.dashboard_for(db, request.user)
+            return Template("training/dashboard.html", context={"dashboard": dashboard})
         return Template("training/home.html")
 
     @get("/admin/audit", guards=[requires_admin])

@@ -1,15 +1,96 @@
 """Attendance: the register of each session and the attendance rate of each enrolment."""
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import Field, SQLModel, col, select
 
-from training.models import Attendance, AttendanceStatus, ClassSession, Enrolment
+from courses.models import Course, CourseModule
+from training.errors import Conflict, InvalidInput, NotFound
+from training.i18n import N_, gettext
+from training.models import (
+    Attendance,
+    AttendanceStatus,
+    ClassSession,
+    Cohort,
+    CohortStatus,
+    Enrolment,
+    SessionModule,
+    Trainee,
+    row_id,
+    utcnow,
+)
+from training.services import Actor, audit
+from training.services.auth import CurrentUser
 
+STATUSES = tuple(status.value for status in AttendanceStatus)
 ATTENDED = frozenset({AttendanceStatus.present.value, AttendanceStatus.late.value})
+STATUS_NAMES = {
+    AttendanceStatus.present.value: N_("Present"),
+    AttendanceStatus.late.value: N_("Late"),
+    AttendanceStatus.excused.value: N_("Excused"),
+    AttendanceStatus.absent.value: N_("Absent"),
+}
+
+
+# ---------------------------------------------------------------- input and read schemas (JSON API)
+
+
+class AttendanceMark(SQLModel):
+    enrolment_id: int
+    status: AttendanceStatus
+
+
+class AttendanceMarks(SQLModel):
+    """Marks of one session; trainees left out keep what they have."""
+
+    marks: list[AttendanceMark]
+
+
+class RegisterRowRead(SQLModel):
+    enrolment_id: int
+    trainee_id: int
+    name_km: str
+    name_latin: str
+    status: AttendanceStatus | None
+    attendance_rate: Decimal | None = Field(description="Percent of the sessions held so far.")
+
+
+class RegisterRead(SQLModel):
+    cohort_id: int
+    session_id: int
+    day: date
+    editable: bool
+    rows: list[RegisterRowRead]
+
+
+# training.services.cohorts imports progress, which imports this module: cohorts is imported when
+# first used, not when this module loads, so that either can be imported first.
+
+
+async def cohort_for(
+    session: AsyncSession, user: CurrentUser, cohort_id: int, *, write: bool = False
+) -> Cohort:
+    """The cohort if this user may see it (and change it, with `write`): see cohorts.cohort_for."""
+    from training.services import cohorts
+
+    return await cohorts.cohort_for(session, user, cohort_id, write=write)
+
+
+def today() -> date:
+    """Today in Cambodia, where the sessions take place."""
+    from training.services import cohorts
+
+    return cohorts.today()
+
+
+def writable(cohort: Cohort) -> bool:
+    """Closed cohorts are read-only."""
+    return cohort.status != CohortStatus.closed
 
 
 def attendance_rate(statuses: list[str], sessions_held: int) -> Decimal | None:
@@ -28,24 +109,295 @@ def attendance_rate(statuses: list[str], sessions_held: int) -> Decimal | None:
     return (Decimal(100 * attended) / counted).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
+@dataclass
+class CohortMarks:
+    """Every attendance mark of one cohort: who was marked what at which session."""
+
+    by_enrolment: dict[int, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    held: set[int] = field(default_factory=set)
+
+    def add(self, enrolment_id: int, session_id: int, status: str) -> None:
+        self.by_enrolment[enrolment_id][session_id] = status
+        self.held.add(session_id)
+
+    def status(self, enrolment_id: int, session_id: int) -> str | None:
+        return self.by_enrolment.get(enrolment_id, {}).get(session_id)
+
+    def rate(self, enrolment_id: int) -> Decimal | None:
+        return attendance_rate(list(self.by_enrolment.get(enrolment_id, {}).values()), len(self.held))
+
+
+async def _marks_of_cohorts(session: AsyncSession, cohort_ids: Iterable[int]) -> dict[int, CohortMarks]:
+    rows = await session.execute(
+        select(ClassSession.cohort_id, Attendance.enrolment_id, Attendance.session_id, Attendance.status)
+        .join(ClassSession, col(ClassSession.id) == Attendance.session_id)
+        .where(col(ClassSession.cohort_id).in_(list(cohort_ids)))
+    )
+    marks: dict[int, CohortMarks] = defaultdict(CohortMarks)
+    for cohort_id, enrolment_id, session_id, status in rows.all():
+        marks[cohort_id].add(enrolment_id, session_id, status)
+    return marks
+
+
 async def attendance_rates(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, Decimal | None]:
     """The attendance rate of each enrolment, in two queries whatever their number."""
     if not enrolment_ids:
         return {}
-    held_rows = await session.execute(
-        select(Enrolment.id, func.count(func.distinct(Attendance.session_id)))
-        .join(ClassSession, col(ClassSession.cohort_id) == Enrolment.cohort_id)
-        .join(Attendance, col(Attendance.session_id) == ClassSession.id)
-        .where(col(Enrolment.id).in_(enrolment_ids))
-        .group_by(col(Enrolment.id))
+    cohorts = await session.execute(
+        select(Enrolment.id, Enrolment.cohort_id).where(col(Enrolment.id).in_(enrolment_ids))
     )
-    held: dict[int, int] = {enrolment_id: count for enrolment_id, count in held_rows.all()}
-    statuses: dict[int, list[str]] = defaultdict(list)
+    cohort_of: dict[int, int] = {enrolment_id: cohort_id for enrolment_id, cohort_id in cohorts.all()}
+    marks = await _marks_of_cohorts(session, set(cohort_of.values()))
+    return {eid: marks[cohort_of[eid]].rate(eid) if eid in cohort_of else None for eid in enrolment_ids}
+
+
+# ---------------------------------------------------------------- the people on a cohort's register
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    enrolment: Enrolment
+    trainee: Trainee
+
+    @property
+    def enrolment_id(self) -> int:
+        return row_id(self.enrolment)
+
+
+async def roster(session: AsyncSession, cohort_id: int) -> list[RosterEntry]:
+    """The cohort's enrolled (and finished) trainees, by name: the rows of its register and grids."""
+    from training.services.cohorts import SEATED
+
     rows = await session.execute(
-        select(Attendance.enrolment_id, Attendance.status).where(
-            col(Attendance.enrolment_id).in_(enrolment_ids)
+        select(Enrolment, Trainee)
+        .join(Trainee, col(Trainee.id) == Enrolment.trainee_id)
+        .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status).in_(SEATED))
+        .order_by(col(Trainee.name_latin), col(Trainee.id))
+    )
+    return [RosterEntry(enrolment, trainee) for enrolment, trainee in rows.all()]
+
+
+async def cohort_sessions(session: AsyncSession, cohort_id: int) -> list[ClassSession]:
+    rows = await session.execute(
+        select(ClassSession)
+        .where(col(ClassSession.cohort_id) == cohort_id)
+        .order_by(col(ClassSession.day), col(ClassSession.starts_at), col(ClassSession.id))
+    )
+    return list(rows.scalars())
+
+
+# ---------------------------------------------------------------- the register of one session
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    entry: RosterEntry
+    status: str | None
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class Register:
+    cohort: Cohort
+    course: Course
+    meeting: ClassSession
+    modules: list[CourseModule]
+    sessions: list[ClassSession]
+    rows: list[RegisterRow]
+    today: date
+
+    @property
+    def editable(self) -> bool:
+        """Closed cohorts are read-only, and attendance of a session yet to come cannot be taken."""
+        return writable(self.cohort) and self.meeting.day <= self.today
+
+    @property
+    def tally(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in AttendanceStatus} | {"unmarked": 0}
+        for row in self.rows:
+            counts[row.status or "unmarked"] += 1
+        return counts
+
+    def row(self, enrolment_id: int) -> RegisterRow:
+        return next(row for row in self.rows if row.entry.enrolment_id == enrolment_id)
+
+    def read(self) -> RegisterRead:
+        rows = [
+            RegisterRowRead(
+                enrolment_id=row.entry.enrolment_id,
+                trainee_id=row.entry.enrolment.trainee_id,
+                name_km=row.entry.trainee.name_km,
+                name_latin=row.entry.trainee.name_latin,
+                status=AttendanceStatus(row.status) if row.status else None,
+                attendance_rate=row.rate,
+            )
+            for row in self.rows
+        ]
+        meeting_id = row_id(self.meeting)
+        return RegisterRead(
+            cohort_id=row_id(self.cohort),
+            session_id=meeting_id,
+            day=self.meeting.day,
+            editable=self.editable,
+            rows=rows,
+        )
+
+
+async def _meeting(session: AsyncSession, cohort: Cohort, session_id: int) -> ClassSession:
+    meeting = await session.get(ClassSession, session_id)
+    if meeting is None or meeting.cohort_id != cohort.id:
+        raise NotFound(N_("No such session in this cohort."))
+    return meeting
+
+
+async def course_of(session: AsyncSession, cohort: Cohort) -> Course:
+    course = await session.get(Course, cohort.course_id)
+    if course is None:
+        raise NotFound(N_("No such course."))
+    return course
+
+
+async def _register(session: AsyncSession, cohort: Cohort, meeting: ClassSession) -> Register:
+    cohort_id = row_id(cohort)
+    modules = await session.execute(
+        select(CourseModule)
+        .join(SessionModule, col(SessionModule.module_id) == CourseModule.id)
+        .where(col(SessionModule.session_id) == meeting.id)
+        .order_by(col(CourseModule.position), col(CourseModule.id))
+    )
+    marks = (await _marks_of_cohorts(session, [cohort_id]))[cohort_id]
+    rows = [
+        RegisterRow(entry, marks.status(entry.enrolment_id, row_id(meeting)), marks.rate(entry.enrolment_id))
+        for entry in await roster(session, cohort_id)
+    ]
+    return Register(
+        cohort,
+        await course_of(session, cohort),
+        meeting,
+        list(modules.scalars()),
+        await cohort_sessions(session, cohort_id),
+        rows,
+        today(),
+    )
+
+
+async def get_register(session: AsyncSession, user: CurrentUser, cohort_id: int, session_id: int) -> Register:
+    cohort = await cohort_for(session, user, cohort_id)
+    return await _register(session, cohort, await _meeting(session, cohort, session_id))
+
+
+def _check_marks(marks: Mapping[int, str], on_register: set[int]) -> None:
+    problems = {}
+    for enrolment_id, status in marks.items():
+        if enrolment_id not in on_register:
+            problems["__all__"] = gettext(N_("Someone in this list is not on this cohort's register."))
+        elif status not in STATUSES:
+            problems[f"status-{enrolment_id}"] = gettext(N_("Choose present, late, excused or absent."))
+    if problems:
+        raise InvalidInput(problems)
+
+
+async def _save_marks(
+    session: AsyncSession,
+    actor: Actor,
+    user: CurrentUser,
+    cohort_id: int,
+    session_id: int,
+    marks_for: Callable[[list[RosterEntry]], Mapping[int, str]],
+) -> Register:
+    """Save the marks {enrolment id: status} of one session (chosen from its roster) and return its register.
+
+    Marks taken on the session's day are the register being taken: no audit entry. A change made
+    after that day corrects the record, so it is audited with the value before and after.
+    """
+    cohort = await cohort_for(session, user, cohort_id, write=True)
+    meeting = await _meeting(session, cohort, session_id)
+    if meeting.day > today():
+        raise Conflict(
+            N_("This session has not taken place yet: its attendance can be taken from its day on.")
+        )
+    entries = await roster(session, cohort_id)
+    marks = marks_for(entries)
+    _check_marks(marks, {entry.enrolment_id for entry in entries})
+    existing = await session.execute(
+        select(Attendance).where(
+            col(Attendance.session_id) == session_id, col(Attendance.enrolment_id).in_(list(marks))
         )
     )
-    for enrolment_id, status in rows.all():
-        statuses[enrolment_id].append(status)
-    return {eid: attendance_rate(statuses[eid], held.get(eid, 0)) for eid in enrolment_ids}
+    current = {mark.enrolment_id: mark for mark in existing.scalars()}
+    enrolments = {entry.enrolment_id: entry.enrolment for entry in entries}
+    audited = meeting.day < today()
+    for enrolment_id, status in marks.items():
+        mark = current.get(enrolment_id)
+        if mark is not None and mark.status == status:
+            continue
+        before = audit.snapshot(mark)
+        if mark is None:
+            mark = Attendance(enrolment_id=enrolment_id, session_id=session_id, status=status)
+            session.add(mark)
+        mark.sqlmodel_update({"status": status, "recorded_by": actor.user_id, "recorded_at": utcnow()})
+        if audited:
+            # Attendance has no id of its own: the entry is filed under the enrolment it belongs to.
+            audit.record(
+                session, actor, "attendance.update", enrolments[enrolment_id], before, audit.snapshot(mark)
+            )
+    await session.commit()
+    return await _register(session, cohort, meeting)
+
+
+async def record_attendance(
+    session: AsyncSession,
+    actor: Actor,
+    user: CurrentUser,
+    cohort_id: int,
+    session_id: int,
+    marks: Mapping[int, str],
+) -> Register:
+    """Save the given marks {enrolment id: status} of one session."""
+    return await _save_marks(session, actor, user, cohort_id, session_id, lambda _: marks)
+
+
+async def mark_all_present(
+    session: AsyncSession, actor: Actor, user: CurrentUser, cohort_id: int, session_id: int
+) -> Register:
+    """Everyone on the register present: the usual start, before changing the few exceptions."""
+
+    def everyone_present(entries: list[RosterEntry]) -> dict[int, str]:
+        return {entry.enrolment_id: AttendanceStatus.present.value for entry in entries}
+
+    return await _save_marks(session, actor, user, cohort_id, session_id, everyone_present)
+
+
+# ---------------------------------------------------------------- a cohort's attendance at a glance
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    entry: RosterEntry
+    statuses: list[str | None]  # one per session, in the order of the summary's sessions
+    rate: Decimal | None
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    cohort: Cohort
+    course: Course
+    sessions: list[ClassSession]
+    rows: list[SummaryRow]
+    held: int
+
+
+async def attendance_summary(session: AsyncSession, user: CurrentUser, cohort_id: int) -> AttendanceSummary:
+    """Trainees x sessions with each mark, and each trainee's attendance rate."""
+    cohort = await cohort_for(session, user, cohort_id)
+    sessions = await cohort_sessions(session, cohort_id)
+    marks = (await _marks_of_cohorts(session, [cohort_id]))[cohort_id]
+    rows = [
+        SummaryRow(
+            entry,
+            [marks.status(entry.enrolment_id, row_id(meeting)) for meeting in sessions],
+            marks.rate(entry.enrolment_id),
+        )
+        for entry in await roster(session, cohort_id)
+    ]
+    return AttendanceSummary(cohort, await course_of(session, cohort), sessions, rows, len(marks.held))

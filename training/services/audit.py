@@ -1,6 +1,6 @@
 """The audit log: who changed what, when, with the values before and after."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,7 @@ def snapshot(row: SQLModel | None, **extra: Any) -> dict[str, Any] | None:
 
 
 def _json_safe(value: Any) -> Any:
-    if isinstance(value, date | datetime):
+    if isinstance(value, date | datetime | time):
         return value.isoformat()
     return str(value) if isinstance(value, Decimal) else value
 

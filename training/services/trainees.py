@@ -14,7 +14,7 @@ from training.services.locations import require_commune
 from training.services.records import set_active
 
 
-def _search_condition(q: str) -> ColumnElement[bool]:
+def search_condition(q: str) -> ColumnElement[bool]:
     """Substring match on either script (Khmer has no spaces between words) or on the phone's digits."""
     pattern = f"%{q}%"
     alternatives: list[ColumnElement[bool]] = [
@@ -32,7 +32,7 @@ async def search_trainees(
 ) -> Page[tuple[Trainee, Organisation | None]]:
     conditions = []
     if q.strip():
-        conditions.append(_search_condition(q.strip()))
+        conditions.append(search_condition(q.strip()))
     if not include_inactive:
         conditions.append(col(Trainee.active).is_(True))
     total = (await session.execute(select(func.count()).select_from(Trainee).where(*conditions))).scalar_one()

@@ -1,0 +1,118 @@
+"""On a phone, a trainee opens My progress, takes the ethics quiz, sees the result explained, and accepts
+the pledge."""
+
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import SignIn, demo_login, save_screenshot
+from training.services.cohorts import today
+
+PHONE = {"width": 390, "height": 800}
+
+
+def _api_headers(page: Page) -> dict[str, str]:
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    return {"x-csrftoken": token}
+
+
+def _api(page: Page, path: str, data: dict[str, object] | None = None) -> dict:  # type: ignore[type-arg]
+    """A JSON API call as the signed-in user: GET, or POST when there is a body."""
+    if data is None:
+        answer = page.request.get(path)
+    else:
+        answer = page.request.post(path, data=data, headers=_api_headers(page))
+    assert answer.ok, f"{path}: {answer.status} {answer.text()}"
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def _enrol_the_demo_trainee(admin: Page) -> tuple[int, int, int]:
+    """The demo data has no cohorts: as the admin, a running cohort of a published demo course with a
+    session tomorrow, and the demo trainee enrolled in it. Returns (cohort, enrolment, ethics module) ids."""
+    # A demo course by its code: other browser tests publish small courses of their own.
+    [course] = [
+        c for c in _api(admin, "/api/v1/courses?status=published&q=SW101")["items"] if c["code"] == "SW101"
+    ]
+    modules = _api(admin, f"/api/v1/courses/{course['id']}")["modules"]
+    ethics_id = next(m["id"] for m in modules if m["kind"] == "ethics")
+    [trainer] = _api(admin, f"/api/v1/users?q={demo_login('trainer')[0]}")["items"]
+    cohort = _api(
+        admin,
+        "/api/v1/cohorts",
+        {
+            "code": f"QUIZ-{secrets.token_hex(3).upper()}",
+            "course_id": course["id"],
+            "trainer_ids": [trainer["id"]],
+            "venue_province_code": "12",
+            "venue": "NISA, Phnom Penh",
+            "start_date": today().isoformat(),
+            "end_date": (today() + timedelta(days=5)).isoformat(),
+            "capacity": 30,
+        },
+    )
+    tomorrow = (today() + timedelta(days=1)).isoformat()
+    _api(admin, f"/api/v1/cohorts/{cohort['id']}/sessions", {"day": tomorrow, "module_ids": [ethics_id]})
+    _api(admin, f"/api/v1/cohorts/{cohort['id']}/status", {"status": "running"})
+    email, _ = demo_login("trainee")
+    [user] = _api(admin, f"/api/v1/users?q={email}")["items"]
+    enrolment = _api(admin, f"/api/v1/cohorts/{cohort['id']}/enrolments", {"trainee_id": user["trainee_id"]})
+    return cohort["id"], enrolment["id"], ethics_id
+
+
+def test_trainee_takes_the_ethics_quiz_and_accepts_the_pledge_on_a_phone(
+    new_page: Callable[..., Page], live_server: str, sign_in: SignIn
+) -> None:
+    admin = new_page()
+    sign_in(admin, "admin")
+    cohort_id, enrolment_id, module_id = _enrol_the_demo_trainee(admin)
+    module_url = f"/me/enrolments/{enrolment_id}/ethics/{module_id}"
+
+    page = new_page(viewport=PHONE)
+    sign_in(page, "trainee")
+    page.locator("main a[href='/me']").click()
+    expect(page).to_have_url(f"{live_server}/me")
+    expect(page.locator(".upcoming-sessions li")).to_have_count(1)
+    page.locator(f".progress-checklist a[href='{module_url}']").first.click()
+    expect(page).to_have_url(f"{live_server}{module_url}")
+
+    page.locator(f"form[action='{module_url}/attempts'] button[type=submit]").click()
+    page.wait_for_url(f"**{module_url}/attempts/*")
+    questions = page.locator(".quiz-questions > li")
+    expect(questions.first).to_be_visible()
+    assert page.locator(".right-answer, .explanation").count() == 0  # nothing given away before submitting
+    for index in range(questions.count()):
+        questions.nth(index).locator("input").first.check()
+    page.locator("form.quiz button[type=submit]").click()
+
+    expect(page.locator(".quiz-result .verdict")).to_be_visible()
+    expect(page.locator(".quiz-result")).to_contain_text("%")
+    expect(page.locator(".explanation").first).to_be_visible()
+    expect(page.locator(".right-answer").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
+    save_screenshot(page, "trainee-quiz.png", full_page=False)  # the verdict and first answers
+
+    page.locator(f"a.primary[href='{module_url}#pledge']").click()
+    page.locator("#f-accept").check()
+    page.locator(".pledge-form button[type=submit]").click()
+    page.wait_for_url(f"**{module_url}?notice=saved*")
+    expect(page.locator("#pledge .notice")).to_be_visible()
+    expect(page.locator(".pledge-form")).to_have_count(0)
+    save_screenshot(page, "trainee-pledge.png")
+
+    page.goto("/me")
+    expect(page.locator(".progress-checklist li").last).to_have_class("met")  # the pledge, now accepted
+    save_screenshot(page, "trainee-progress.png")
+
+    # The cohort's overview says what the trainee still misses; the pledge is no longer among it.
+    admin.set_viewport_size(PHONE)
+    admin.goto(f"/cohorts/{cohort_id}/overview")
+    row = admin.locator("table.overview tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator(".tag.missing")).not_to_have_count(0)
+    admin.goto(f"/cohorts/{cohort_id}/overview?missing=pledge")
+    expect(admin.locator("table.overview tbody tr td[colspan]")).to_have_count(1)  # nobody
+    admin.goto(f"/cohorts/{cohort_id}/overview")
+    row.locator("summary").click()
+    save_screenshot(admin, "cohort-overview.png")

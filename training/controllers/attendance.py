@@ -1,0 +1,114 @@
+"""Trainers take attendance: a register per session (htmx saves each change) and a cohort summary."""
+
+from typing import Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from training.controllers.api import INVALID, SESSION, JsonObjectAs
+from training.errors import InvalidInput
+from training.forms import validated
+from training.guards import requires_role
+from training.models import Role
+from training.services import attendance
+from training.services.attendance import STATUS_NAMES, AttendanceMarks, Register, RegisterRead
+from training.web import actor_of
+
+STAFF = [requires_role(Role.admin, Role.trainer)]
+STATUS_FIELD = "status-"
+
+
+def is_htmx(request: Request) -> bool:
+    """A request htmx made from a page already shown: it gets a fragment back, not a whole page."""
+    return request.headers.get("hx-request") == "true"
+
+
+def register_url(cohort_id: int, session_id: int) -> str:
+    return f"/cohorts/{cohort_id}/sessions/{session_id}/attendance"
+
+
+def _marks(form: Any) -> dict[int, str]:
+    """The register's radio groups, one per trainee: `status-<enrolment id>` = present|late|excused|absent."""
+    return {
+        int(key.removeprefix(STATUS_FIELD)): str(value)
+        for key, value in form.items()
+        if key.startswith(STATUS_FIELD) and key.removeprefix(STATUS_FIELD).isdigit()
+    }
+
+
+def _register_page(
+    register: Register, *, errors: dict[str, str] | None = None, marks: dict[int, str] | None = None
+) -> Template:
+    context = {
+        "register": register,
+        "errors": errors or {},
+        "chosen": marks or {},
+        "STATUS_NAMES": STATUS_NAMES,
+    }
+    return Template("training/attendance/register.html", context=context, status_code=422 if errors else 200)
+
+
+class AttendanceController(Controller):
+    path = "/cohorts/{cohort_id:int}"
+    guards = STAFF
+    include_in_schema = False
+
+    @get("/attendance")
+    async def attendance_summary(self, request: Request, db: AsyncSession, cohort_id: int) -> Template:
+        summary = await attendance.attendance_summary(db, request.user, cohort_id)
+        context = {"summary": summary, "STATUS_NAMES": STATUS_NAMES}
+        return Template("training/attendance/summary.html", context=context)
+
+    @get("/sessions/{session_id:int}/attendance")
+    async def show_register(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
+    ) -> Template:
+        return _register_page(await attendance.get_register(db, request.user, cohort_id, session_id))
+
+    @post("/sessions/{session_id:int}/attendance")
+    async def take_attendance(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
+    ) -> Template | Redirect:
+        """The whole register (or, from htmx, one trainee's row); "Mark all present" sends `mark_all`."""
+        form = await request.form()
+        marks = _marks(form)
+        actor, user = actor_of(request), request.user
+        try:
+            if form.get("mark_all"):
+                register = await attendance.mark_all_present(db, actor, user, cohort_id, session_id)
+            else:
+                register = await attendance.record_attendance(db, actor, user, cohort_id, session_id, marks)
+        except InvalidInput as invalid:
+            register = await attendance.get_register(db, user, cohort_id, session_id)
+            return _register_page(register, errors=invalid.field_errors, marks=marks)
+        if is_htmx(request):
+            rows = [register.row(enrolment_id) for enrolment_id in marks]
+            context = {"register": register, "rows": rows, "STATUS_NAMES": STATUS_NAMES}
+            return Template("training/attendance/_saved_rows.html", context=context)
+        return Redirect(f"{register_url(cohort_id, session_id)}?notice=saved", status_code=303)
+
+
+class AttendanceApi(Controller):
+    path = "/api/v1/cohorts/{cohort_id:int}/sessions/{session_id:int}/attendance"
+    guards = STAFF
+    tags = ["Attendance"]
+    security = SESSION
+
+    @get("/")
+    async def get_register(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
+    ) -> RegisterRead:
+        """Every trainee on the cohort's register with this session's mark and their attendance rate."""
+        return (await attendance.get_register(db, request.user, cohort_id, session_id)).read()
+
+    @put("/", dto=JsonObjectAs[AttendanceMarks], responses=INVALID)
+    async def record_attendance(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int, data: dict[str, Any]
+    ) -> RegisterRead:
+        """Saves the given marks (others keep theirs); changes after the session's day are audited."""
+        marks = {mark.enrolment_id: mark.status.value for mark in validated(AttendanceMarks, data).marks}
+        register = await attendance.record_attendance(
+            db, actor_of(request), request.user, cohort_id, session_id, marks
+        )
+        return register.read()

@@ -1,0 +1,135 @@
+"""Trainees take their ethics module's quiz and accept its pledge; trainers record paper-based results."""
+
+import random
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from courses.controllers.ethics import answers_by_question
+from training.errors import InvalidInput
+from training.forms import form_values, validated
+from training.guards import requires_role
+from training.models import Role, row_id
+from training.services import ethics_attempts
+from training.services.cohorts import today
+from training.services.ethics_attempts import EthicsModuleStatus, PaperResultInput
+from training.web import actor_of
+
+TRAINEE_PATH = "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}"
+PAPER_PATH = "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper"
+
+
+def _module_url(enrolment_id: int, module_id: int) -> str:
+    return f"/me/enrolments/{enrolment_id}/ethics/{module_id}"
+
+
+def _module_page(status: EthicsModuleStatus, errors: dict[str, str], status_code: int = 200) -> Template:
+    context = {"status": status, "errors": errors}
+    return Template("training/quiz/module.html", context=context, status_code=status_code)
+
+
+class TraineeEthicsController(Controller):
+    """Only the enrolment's own trainee; another trainee's enrolment answers 403."""
+
+    path = TRAINEE_PATH
+    guards = [requires_role(Role.trainee)]
+    include_in_schema = False
+
+    @get("/")
+    async def show_module(
+        self, request: Request, db: AsyncSession, enrolment_id: int, module_id: int
+    ) -> Template:
+        status = await ethics_attempts.ethics_status(db, request.user, enrolment_id, module_id)
+        return _module_page(status, {})
+
+    @post("/attempts")
+    async def start_attempt(
+        self, request: Request, db: AsyncSession, enrolment_id: int, module_id: int
+    ) -> Redirect:
+        """A new attempt, or the one not yet submitted."""
+        attempt = await ethics_attempts.start_attempt(
+            db, request.user, actor_of(request), enrolment_id, module_id, random.SystemRandom()
+        )
+        return Redirect(f"{_module_url(enrolment_id, module_id)}/attempts/{row_id(attempt)}", status_code=303)
+
+    @get("/attempts/{attempt_id:int}")
+    async def show_attempt(
+        self, request: Request, db: AsyncSession, enrolment_id: int, module_id: int, attempt_id: int
+    ) -> Template:
+        """The questions (no right answers in the page) until submitted; then the result."""
+        view = await ethics_attempts.attempt_view(db, request.user, enrolment_id, module_id, attempt_id)
+        page = "training/quiz/result.html" if view.result else "training/quiz/attempt.html"
+        return Template(page, context={"view": view, "status": view.status})
+
+    @post("/attempts/{attempt_id:int}")
+    async def submit_attempt(
+        self, request: Request, db: AsyncSession, enrolment_id: int, module_id: int, attempt_id: int
+    ) -> Redirect:
+        answers = answers_by_question(await request.form())
+        await ethics_attempts.submit_attempt(
+            db, request.user, actor_of(request), enrolment_id, module_id, attempt_id, answers
+        )
+        return Redirect(f"{_module_url(enrolment_id, module_id)}/attempts/{attempt_id}", status_code=303)
+
+    @post("/pledge")
+    async def accept_pledge(
+        self, request: Request, db: AsyncSession, enrolment_id: int, module_id: int
+    ) -> Template | Redirect:
+        accepted = (await request.form()).get("accept") == "1"
+        try:
+            await ethics_attempts.accept_pledge(
+                db, request.user, actor_of(request), enrolment_id, module_id, accepted
+            )
+        except InvalidInput as invalid:
+            status = await ethics_attempts.ethics_status(db, request.user, enrolment_id, module_id)
+            return _module_page(status, invalid.field_errors, status_code=422)
+        return Redirect(f"{_module_url(enrolment_id, module_id)}?notice=saved#pledge", status_code=303)
+
+
+def _paper_url(cohort_id: int, enrolment_id: int, module_id: int) -> str:
+    return f"/cohorts/{cohort_id}/enrolments/{enrolment_id}/ethics/{module_id}/paper"
+
+
+async def _paper_page(
+    request: Request,
+    db: AsyncSession,
+    ids: tuple[int, int, int],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Template:
+    status = await ethics_attempts.paper_result_status(db, request.user, *ids)
+    context = {"status": status, "values": values, "errors": errors, "action": _paper_url(*ids)}
+    return Template("training/quiz/paper.html", context=context, status_code=status_code)
+
+
+class PaperResultController(Controller):
+    """Admins and the cohort's trainers (another trainer's cohort: 403; a closed cohort: 409 on saving)."""
+
+    path = PAPER_PATH
+    guards = [requires_role(Role.admin, Role.trainer)]
+    include_in_schema = False
+
+    @get("/")
+    async def paper_form(
+        self, request: Request, db: AsyncSession, cohort_id: int, enrolment_id: int, module_id: int
+    ) -> Template:
+        values = {"score_percent": "", "taken_on": today().isoformat(), "note": ""}
+        return await _paper_page(request, db, (cohort_id, enrolment_id, module_id), values, {})
+
+    @post("/")
+    async def record_paper_result(
+        self, request: Request, db: AsyncSession, cohort_id: int, enrolment_id: int, module_id: int
+    ) -> Template | Redirect:
+        values = form_values(await request.form())
+        try:
+            data = validated(PaperResultInput, values)
+            await ethics_attempts.record_paper_result(
+                db, request.user, actor_of(request), cohort_id, enrolment_id, module_id, data
+            )
+        except InvalidInput as invalid:
+            ids = (cohort_id, enrolment_id, module_id)
+            return await _paper_page(request, db, ids, values, invalid.field_errors, status_code=422)
+        return Redirect(f"/cohorts/{cohort_id}/overview?notice=saved", status_code=303)
