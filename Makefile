@@ -12,11 +12,12 @@ run: $(STAMP)  ## set everything up and serve the app with demo data on http://1
 	$(BIN)/nisa demo --if-empty
 	$(BIN)/nisa serve
 
-test: $(DEV_STAMP)  ## lint, type-check and run the whole test suite (SQLite and PostgreSQL, browser tests)
+test: $(DEV_STAMP)  ## lint, type-check, then the suite: unit + integration on 2 cores (SQLite and PostgreSQL), then Chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --ignore=tests/browser
+	$(BIN)/pytest tests/browser
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

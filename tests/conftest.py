@@ -10,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from tests.postgres import TemporaryPostgres, find_postgres_tools
 from training.app import create_app
 from training.database import create_engine, create_sessionmaker
 from training.models import Role
+from training.services import auth
 from training.settings import Settings
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -35,6 +37,15 @@ def migrate(url: str) -> None:
         cwd=ROOT,
         capture_output=True,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing() -> Iterator[None]:
+    """Argon2 at production cost takes a quarter second a sign-in; tests need the logic, not the cost."""
+    production = auth.password_hasher
+    auth.password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    auth.password_hasher = production
 
 
 @pytest.fixture(scope="session")
