@@ -1,6 +1,7 @@
 """The public catalogue: the latest published version of each course, read by anyone, in a few queries."""
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import and_, case, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,6 +9,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from courses.models import (
+    CatalogueCohort,
     CatalogueCompetency,
     CatalogueCourse,
     CatalogueCourseDetail,
@@ -25,7 +27,7 @@ from courses.models import (
 )
 from training.errors import NotFound
 from training.i18n import N_
-from training.models import row_id
+from training.models import Cohort, CohortStatus, Province, row_id
 
 
 def _latest_published() -> SelectOfScalar[Course]:
@@ -64,12 +66,45 @@ async def _counts(
     )
 
 
-def _entry(course: Course, modules: tuple[int, int], competencies: int) -> dict[str, object]:
-    # Upcoming cohorts belong to the training delivery; they join here once cohorts exist.
+UPCOMING_PER_COURSE = 5
+
+
+async def _upcoming_cohorts(session: AsyncSession, codes: Sequence[str]) -> dict[str, list[CatalogueCohort]]:
+    """Planned or open cohorts starting from today, of any version of these courses: one query."""
+    rows = await session.execute(
+        select(col(Course.code), Cohort, Province)
+        .join(Cohort, col(Cohort.course_id) == Course.id)
+        .join(Province, col(Province.code) == Cohort.venue_province_code)
+        .where(
+            col(Course.code).in_(codes),
+            col(Cohort.status).in_([CohortStatus.planned, CohortStatus.open]),
+            col(Cohort.start_date) >= date.today(),
+        )
+        .order_by(col(Cohort.start_date), col(Cohort.id))
+    )
+    upcoming: dict[str, list[CatalogueCohort]] = {}
+    for code, cohort, province in rows.all():
+        listed = upcoming.setdefault(code, [])
+        if len(listed) < UPCOMING_PER_COURSE:
+            listed.append(
+                CatalogueCohort(
+                    starts_on=cohort.start_date,
+                    ends_on=cohort.end_date,
+                    province_km=province.name_km,
+                    province_en=province.name_en,
+                )
+            )
+    return upcoming
+
+
+def _entry(
+    course: Course, modules: tuple[int, int], competencies: int, cohorts: list[CatalogueCohort]
+) -> dict[str, object]:
     return course.model_dump() | {
         "module_count": modules[0],
         "has_ethics_module": modules[1] > 0,
         "competency_count": competencies,
+        "upcoming_cohorts": cohorts,
     }
 
 
@@ -78,9 +113,15 @@ async def list_catalogue(session: AsyncSession) -> list[CatalogueCourse]:
     query = _latest_published().order_by(col(Course.category), col(Course.code))
     courses = list((await session.execute(query)).scalars())
     modules, competencies = await _counts(session, [row_id(c) for c in courses])
+    cohorts = await _upcoming_cohorts(session, [c.code for c in courses])
     return [
         CatalogueCourse.model_validate(
-            _entry(course, modules.get(row_id(course), (0, 0)), competencies.get(row_id(course), 0))
+            _entry(
+                course,
+                modules.get(row_id(course), (0, 0)),
+                competencies.get(row_id(course), 0),
+                cohorts.get(course.code, []),
+            )
         )
         for course in courses
     ]
@@ -147,7 +188,12 @@ async def get_catalogue_course(session: AsyncSession, code: str) -> CatalogueCou
         requires_approval=course.requires_approval,
     )
     return CatalogueCourseDetail.model_validate(
-        _entry(course, (len(modules), len(ethics_modules)), len(competencies))
+        _entry(
+            course,
+            (len(modules), len(ethics_modules)),
+            len(competencies),
+            (await _upcoming_cohorts(session, [course.code])).get(course.code, []),
+        )
         | {
             "modules": [
                 CatalogueModule.model_validate(m.model_dump() | {"ethics": m.kind == ModuleKind.ethics})
