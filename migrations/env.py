@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
-import courses.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import certificates.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import courses.models  # noqa: F401
 import training.models  # noqa: F401
 from training.database import create_engine
 

@@ -34,10 +34,29 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 20
     login_window_minutes: int = 15
     log_level: str = "INFO"
+    # Certificates: the issuer's signing keys live outside the database (default: <data_dir>/keys).
+    keys_dir: Path | None = None
+    issuer_name_km: str = "វិទ្យាស្ថានជាតិសង្គមកិច្ច"
+    issuer_name_en: str = "National Institute of Social Affairs"
+    # Images printed on certificates (PNG or JPEG); without them a drawn emblem and a signature line.
+    issuer_logo: Path | None = None
+    signature_image: Path | None = None
+    # Public verification lookups allowed per client in each window (counted across all instances).
+    verify_rate_limit: int = Field(default=30, ge=1)
+    verify_rate_window_seconds: int = Field(default=60, ge=1)
 
     @cached_property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'nisa.db'}"
+
+    @property
+    def effective_keys_dir(self) -> Path:
+        return self.keys_dir or self.data_dir / "keys"
+
+    @property
+    def certificate_store(self) -> Path:
+        """Rendered certificate PDFs: a cache, each can be rendered again from its stored snapshot."""
+        return self.data_dir / "certificates"
 
     @property
     def is_production(self) -> bool:
