@@ -15,6 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from certificates.controllers import ROUTE_HANDLERS as CERTIFICATE_ROUTES
 from courses.controllers import ROUTE_HANDLERS as CURRICULUM_ROUTES
 from training.controllers import ROUTE_HANDLERS
 from training.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             *ROUTE_HANDLERS,
             *CURRICULUM_ROUTES,
+            *CERTIFICATE_ROUTES,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],

@@ -1,0 +1,1 @@
+"""Domain logic of certificates: issuance, revocation, verification (no Litestar here)."""
