@@ -1,0 +1,141 @@
+"""The issuing authority as configured for this deployment: who issues, where its keys and files are."""
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from certificates import credentials, keys, signing
+from certificates.codes import grouped
+from certificates.document import CertificateDocument, Issuer
+from certificates.models import Certificate
+from certificates.status_list import encode_status_list
+from training.models import utcnow
+from training.services.cohorts import today as cambodia_today
+from training.settings import Settings
+
+
+@dataclass
+class IssuingAuthority:
+    """NISA as the issuer: base URL (and so its did:web), names, signing keys, images, PDF store."""
+
+    base_url: str
+    issuer: Issuer
+    keys_dir: Path
+    store: Path
+    logo: Path | None = None
+    signature: Path | None = None
+    _keys: list[keys.IssuerKey] = field(default_factory=list, repr=False)
+    _keys_seen: float = field(default=-1.0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "IssuingAuthority":
+        base_url = settings.base_url.rstrip("/")
+        return cls(
+            base_url=base_url,
+            issuer=Issuer(settings.issuer_name_km, settings.issuer_name_en, base_url),
+            keys_dir=settings.effective_keys_dir,
+            store=settings.certificate_store,
+            logo=settings.issuer_logo,
+            signature=settings.signature_image,
+        )
+
+    # ------------------------------------------------------------ addresses
+
+    @property
+    def did(self) -> str:
+        return keys.did_web(self.base_url)
+
+    def verification_url(self, code: str) -> str:
+        return f"{self.base_url}/v/{grouped(code)}"
+
+    def credential_url(self, code: str) -> str:
+        return f"{self.verification_url(code)}/credential.json"
+
+    def status_list_url(self, number: int) -> str:
+        return f"{self.base_url}/credentials/status/{number}"
+
+    @staticmethod
+    def today() -> date:
+        return cambodia_today()
+
+    # ------------------------------------------------------------ keys and credentials
+
+    def signing_keys(self) -> list[keys.IssuerKey]:
+        """Every published key, oldest first; read again when the key folder changes (rotation)."""
+        with self._lock:
+            seen = self.keys_dir.stat().st_mtime if self.keys_dir.is_dir() else 0.0
+            if seen != self._keys_seen:
+                self._keys, self._keys_seen = keys.load_keys(self.keys_dir), seen
+            return self._keys
+
+    def did_document(self) -> dict[str, Any]:
+        return keys.did_document(self.base_url, self.signing_keys())
+
+    def _signed(self, unsigned: dict[str, Any], moment: datetime) -> dict[str, Any]:
+        key = keys.active_key(self.signing_keys())
+        return signing.sign(
+            unsigned, key, verification_method=key.verification_method(self.did), created=moment
+        )
+
+    def sign_credential(self, document: CertificateDocument, certificate: Certificate) -> dict[str, Any]:
+        """The certificate as a signed Open Badges 3.0 credential."""
+        if certificate.status_list is None or certificate.status_index is None:
+            raise ValueError("the certificate has no place in a status list yet: flush it first")
+        issued_at = certificate.issued_at or utcnow()
+        unsigned = credentials.achievement_credential(
+            document,
+            issuer_did=self.did,
+            base_url=self.base_url,
+            credential_id=self.credential_url(certificate.code),
+            status_list_url=self.status_list_url(certificate.status_list),
+            status_index=certificate.status_index,
+            issued_at=issued_at,
+        )
+        return self._signed(unsigned, issued_at)
+
+    def status_list(self, number: int, revoked_indices: list[int]) -> dict[str, Any]:
+        """The signed Bitstring Status List credential of list `number`, as of now."""
+        now = utcnow().replace(microsecond=0)
+        unsigned = credentials.status_list_credential(
+            issuer_did=self.did,
+            url=self.status_list_url(number),
+            encoded_list=encode_status_list(revoked_indices),
+            valid_from=now,
+        )
+        return self._signed(unsigned, now)
+
+    # ------------------------------------------------------------ PDFs
+
+    def render(self, document: CertificateDocument, credential: dict[str, Any] | None) -> bytes:
+        """The certificate's PDF, with its signed credential attached inside."""
+        from certificates.pdf import render_certificate
+
+        attached = json.dumps(credential, ensure_ascii=False, indent=2).encode() if credential else None
+        return render_certificate(
+            document, logo=self.logo, signature=self.signature, credential_json=attached
+        )
+
+    def pdf_path(self, code: str) -> Path:
+        return self.store / code[:2] / f"{code}.pdf"
+
+    def stored_pdf(self, certificate: Certificate) -> bytes:
+        """The PDF from the store, rendered (and stored) again from the snapshot if it is not there."""
+        path = self.pdf_path(certificate.code)
+        if path.is_file():
+            return path.read_bytes()
+        return self.store_pdf(certificate)
+
+    def store_pdf(self, certificate: Certificate) -> bytes:
+        if certificate.snapshot is None:
+            raise ValueError("a certificate waiting for approval has nothing to render yet")
+        pdf = self.render(CertificateDocument.from_snapshot(certificate.snapshot), certificate.credential)
+        path = self.pdf_path(certificate.code)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{threading.get_ident()}.part")
+        partial.write_bytes(pdf)
+        partial.replace(path)  # atomic: a reader never sees half a file
+        return pdf

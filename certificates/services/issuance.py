@@ -1,0 +1,381 @@
+"""Issuing certificates for complete enrolments, one or a whole cohort; approving, revoking, reissuing."""
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from certificates.authority import IssuingAuthority
+from certificates.codes import grouped, new_code
+from certificates.document import AchievedCompetency, CertificateDocument, Signatory
+from certificates.models import CURRENT_STATUSES, Certificate, CertificateStatus
+from courses.models import Competency, Course, CourseCompetency
+from training.errors import Conflict, InvalidInput, NotFound
+from training.i18n import N_, gettext
+from training.models import (
+    Assessment,
+    AssessmentResult,
+    Enrolment,
+    EnrolmentStatus,
+    OutboxMessage,
+    Role,
+    Trainee,
+    User,
+    row_id,
+    utcnow,
+)
+from training.services import Actor, audit, cohorts, progress
+from training.services.auth import CurrentUser
+from training.services.progress import Progress
+
+# Bit positions in the status list come from the certificate's id through a fixed permutation of the list
+# (an odd multiplier modulo a power of two), so they are unique without a counter and not in issue order.
+STATUS_LIST_SIZE = 131_072
+_SPREAD, _OFFSET = 0x9E3779B1 % STATUS_LIST_SIZE | 1, 40_503
+ISSUABLE_STATUSES = (EnrolmentStatus.enrolled.value, EnrolmentStatus.completed.value)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def status_position(certificate_id: int) -> tuple[int, int]:
+    """(status list number, bit index) of a certificate."""
+    serial = certificate_id - 1
+    return serial // STATUS_LIST_SIZE + 1, (_SPREAD * serial + _OFFSET) % STATUS_LIST_SIZE
+
+
+# ---------------------------------------------------------------- the snapshot
+
+
+async def _achieved(session: AsyncSession, enrolment_id: int, course_id: int) -> list[Competency]:
+    """The course's competencies the trainee was last assessed competent in, in the course's order."""
+    latest: dict[int, str] = {}
+    rows = await session.execute(
+        select(col(Assessment.competency_id), col(Assessment.result))
+        .where(col(Assessment.enrolment_id) == enrolment_id)
+        .order_by(col(Assessment.id))
+    )
+    for competency_id, result in rows.tuples():
+        latest[competency_id] = result
+    targets = await session.execute(
+        select(Competency)
+        .join(CourseCompetency, col(CourseCompetency.competency_id) == Competency.id)
+        .where(col(CourseCompetency.course_id) == course_id)
+        .order_by(col(Competency.code))
+    )
+    return [c for c in targets.scalars() if latest.get(row_id(c)) == AssessmentResult.competent]
+
+
+async def _document(
+    session: AsyncSession,
+    authority: IssuingAuthority,
+    found: Progress,
+    code: str,
+    issued_on: date,
+    expires_on: date | None,
+) -> CertificateDocument:
+    course, trainee = found.course, found.trainee
+    competencies = await _achieved(session, row_id(found.enrolment), row_id(course))
+    completed_on = min(found.cohort.end_date, issued_on)
+    return CertificateDocument(
+        code=grouped(code),
+        verification_url=authority.verification_url(code),
+        holder_name_km=trainee.name_km,
+        holder_name_latin=trainee.name_latin,
+        course_code=course.code,
+        course_title_km=course.title_km,
+        course_title_en=course.title_en,
+        hours=course.hours,
+        completed_on=completed_on,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        certificate_title_km=course.certificate_title_km,
+        certificate_title_en=course.certificate_title_en,
+        competencies=tuple(
+            AchievedCompetency(
+                c.code, c.title_km, c.title_en, f"{authority.base_url}/catalogue/{course.code}#{c.code}"
+            )
+            for c in competencies
+        ),
+        signatory=Signatory(
+            course.signatory_name_km,
+            course.signatory_name_en,
+            course.signatory_title_km,
+            course.signatory_title_en,
+        ),
+        issuer=authority.issuer,
+        cohort_code=found.cohort.code,
+    )
+
+
+def _expiry(course: Course, issued_on: date) -> date | None:
+    return add_months(issued_on, course.validity_months) if course.validity_months else None
+
+
+async def _make_valid(
+    session: AsyncSession,
+    authority: IssuingAuthority,
+    certificate: Certificate,
+    found: Progress,
+    actor: Actor,
+    expires_on: date | None = None,
+) -> None:
+    """Freeze what the certificate says, sign its credential and tell the holder (outbox).
+
+    The expiry is the issue date plus the course's validity, unless given (a reissue keeps the old one's).
+    """
+    today = authority.today()
+    expires_on = expires_on or _expiry(found.course, today)
+    document = await _document(session, authority, found, certificate.code, today, expires_on)
+    certificate.status = CertificateStatus.valid.value
+    certificate.snapshot = document.to_snapshot()
+    certificate.issued_on, certificate.expires_on = today, document.expires_on
+    certificate.issued_by, certificate.issued_at = actor.user_id, utcnow()
+    certificate.credential = authority.sign_credential(document, certificate)
+    await _notify_holder(session, found.trainee, certificate, document)
+
+
+async def _notify_holder(
+    session: AsyncSession, trainee: Trainee, certificate: Certificate, document: CertificateDocument
+) -> None:
+    if not trainee.email:
+        return
+    account = await session.execute(select(col(User.language)).where(col(User.trainee_id) == trainee.id))
+    session.add(
+        OutboxMessage(
+            template="certificate_issued",
+            recipient=trainee.email,
+            language=account.scalar_one_or_none() or "km",
+            context={
+                "certificate_id": certificate.id,
+                "code": document.code,
+                "holder_name_km": document.holder_name_km,
+                "holder_name_latin": document.holder_name_latin,
+                "course_title_km": document.course_title_km,
+                "course_title_en": document.course_title_en,
+                "verification_url": document.verification_url,
+                "expires_on": document.to_snapshot()["expires_on"],
+            },
+            dedupe_key=f"certificate_issued:{certificate.id}",
+        )
+    )
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def _refusal(found: Progress) -> Conflict | None:
+    """Why this enrolment cannot have a certificate, or None if it can."""
+    if not found.course.issues_certificate:
+        return Conflict(N_("This course does not give a certificate."))
+    if found.enrolment.status not in ISSUABLE_STATUSES:
+        return Conflict(N_("Only a trainee who completed the course can receive a certificate."))
+    if not found.complete:
+        missing = "; ".join(item.text() for item in found.checklist.items if not item.met)
+        return Conflict(N_("Not complete yet: %(missing)s"), missing=missing)
+    return None
+
+
+@dataclass(frozen=True)
+class Issued:
+    certificate: Certificate
+    document: CertificateDocument | None  # None while it waits for an admin's approval
+
+
+def _approved(user: CurrentUser, found: Progress) -> bool:
+    """Whether this user's issuance needs no further approval."""
+    return not found.course.requires_approval or user.has_role(Role.admin)
+
+
+async def _issue(
+    session: AsyncSession,
+    authority: IssuingAuthority,
+    actor: Actor,
+    found: Progress,
+    *,
+    approved: bool,
+    expires_on: date | None = None,
+) -> Issued:
+    """Add one certificate to the caller's transaction (valid, or pending an admin's approval)."""
+    certificate = Certificate(
+        code=new_code(),
+        enrolment_id=row_id(found.enrolment),
+        trainee_id=row_id(found.trainee),
+        cohort_id=row_id(found.cohort),
+        course_id=row_id(found.course),
+        status=CertificateStatus.pending_approval.value,
+        requested_by=actor.user_id,
+    )
+    session.add(certificate)
+    await session.flush()
+    certificate.status_list, certificate.status_index = status_position(row_id(certificate))
+    if approved:
+        await _make_valid(session, authority, certificate, found, actor, expires_on)
+    await session.flush()
+    audit.record(session, actor, "certificate.issue", certificate, None, _audited(certificate))
+    document = CertificateDocument.from_snapshot(certificate.snapshot) if certificate.snapshot else None
+    return Issued(certificate, document)
+
+
+def _audited(certificate: Certificate) -> dict[str, Any] | None:
+    """The certificate for the audit log: its fields and code, without the bulky snapshot and credential."""
+    return audit.snapshot(certificate, snapshot=None, credential=None, code=grouped(certificate.code))
+
+
+async def _existing(session: AsyncSession, enrolment_ids: Sequence[int]) -> dict[int, Certificate]:
+    """The newest certificate of each enrolment (any status): an enrolment is issued at most once."""
+    rows = await session.execute(
+        select(Certificate)
+        .where(col(Certificate.enrolment_id).in_(enrolment_ids))
+        .order_by(col(Certificate.id))
+    )
+    return {c.enrolment_id: c for c in rows.scalars()}
+
+
+async def issue_certificate(
+    session: AsyncSession, authority: IssuingAuthority, actor: Actor, user: CurrentUser, enrolment_id: int
+) -> Issued:
+    """Issue one enrolment's certificate: a trainer of its cohort or an admin; complete enrolments only."""
+    enrolment = await session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFound(N_("No such enrolment."))
+    await cohorts.cohort_for(session, user, enrolment.cohort_id)
+    found = (await progress.enrolment_progress(session, [enrolment_id]))[enrolment_id]
+    if refusal := _refusal(found):
+        raise refusal
+    if previous := (await _existing(session, [enrolment_id])).get(enrolment_id):
+        raise Conflict(N_("This trainee already has a certificate (%(code)s)."), code=grouped(previous.code))
+    try:
+        issued = await _issue(session, authority, actor, found, approved=_approved(user, found))
+        await session.commit()
+    except IntegrityError:  # another request issued it a moment ago
+        await session.rollback()
+        raise Conflict(N_("This trainee already has a certificate.")) from None
+    return issued
+
+
+@dataclass(frozen=True)
+class CohortIssuance:
+    issued: list[Issued]
+    remaining: int  # complete enrolments still without a certificate after this batch
+
+
+async def issuable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> list[Progress]:
+    """The cohort's complete enrolments that have no certificate yet."""
+    await cohorts.cohort_for(session, user, cohort_id)
+    overview = await progress.cohort_overview(session, cohort_id)
+    candidates = [p for p in overview.progress if _refusal(p) is None]
+    existing = await _existing(session, [row_id(p.enrolment) for p in candidates])
+    return [p for p in candidates if row_id(p.enrolment) not in existing]
+
+
+async def issue_for_cohort(
+    session: AsyncSession,
+    authority: IssuingAuthority,
+    actor: Actor,
+    user: CurrentUser,
+    cohort_id: int,
+    batch_size: int | None = None,
+) -> CohortIssuance:
+    """Issue the next `batch_size` (default: all) missing certificates of a cohort, in one transaction.
+
+    Running it again issues nothing twice: enrolments with a certificate are skipped, and if a concurrent
+    run got there first the database's unique index refuses the duplicate and the batch is retried.
+    """
+    for _attempt in range(3):
+        waiting = await issuable(session, user, cohort_id)
+        batch = waiting[:batch_size] if batch_size else waiting
+        try:
+            issued = [
+                await _issue(session, authority, actor, found, approved=_approved(user, found))
+                for found in batch
+            ]
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            continue
+        return CohortIssuance(issued, remaining=len(waiting) - len(batch))
+    raise Conflict(N_("Certificates are being issued for this cohort by someone else; try again."))
+
+
+# ---------------------------------------------------------------- approving, revoking, reissuing (admins)
+
+
+async def _certificate(session: AsyncSession, certificate_id: int) -> Certificate:
+    certificate = await session.get(Certificate, certificate_id)
+    if certificate is None:
+        raise NotFound(N_("No such certificate."))
+    return certificate
+
+
+def _reason(text: str) -> str:
+    reason = " ".join(text.split())
+    if len(reason) < 3:
+        raise InvalidInput({"reason": gettext("Say why (at least 3 characters): it is shown to employers.")})
+    return reason[:1000]
+
+
+async def approve(
+    session: AsyncSession, authority: IssuingAuthority, actor: Actor, certificate_id: int
+) -> Certificate:
+    """An admin approves a certificate a trainer asked for: it becomes valid from today."""
+    certificate = await _certificate(session, certificate_id)
+    if certificate.status != CertificateStatus.pending_approval:
+        raise Conflict(N_("This certificate is not waiting for approval."))
+    before = _audited(certificate)
+    found = (await progress.enrolment_progress(session, [certificate.enrolment_id]))[certificate.enrolment_id]
+    await _make_valid(session, authority, certificate, found, actor)
+    audit.record(session, actor, "certificate.approve", certificate, before, _audited(certificate))
+    await session.commit()
+    return certificate
+
+
+async def revoke(session: AsyncSession, actor: Actor, certificate_id: int, reason: str) -> Certificate:
+    """An admin revokes a certificate (or turns down one waiting for approval); the reason is public."""
+    reason = _reason(reason)
+    certificate = await _certificate(session, certificate_id)
+    if certificate.status not in CURRENT_STATUSES:
+        raise Conflict(N_("Only a valid certificate can be revoked."))
+    before = _audited(certificate)
+    certificate.status = CertificateStatus.revoked.value
+    certificate.revoked_at, certificate.revoked_by, certificate.revoked_reason = (
+        utcnow(),
+        actor.user_id,
+        reason,
+    )
+    audit.record(session, actor, "certificate.revoke", certificate, before, _audited(certificate))
+    await session.commit()
+    return certificate
+
+
+async def reissue(
+    session: AsyncSession, authority: IssuingAuthority, actor: Actor, certificate_id: int, reason: str
+) -> Issued:
+    """Replace a valid certificate with a new one from today's records (e.g. a corrected name).
+
+    The new certificate has a new code and keeps the old one's expiry; the old one becomes superseded and
+    its verification page points to the new one.
+    """
+    reason = _reason(reason)
+    old = await _certificate(session, certificate_id)
+    if old.status != CertificateStatus.valid:
+        raise Conflict(N_("Only a valid certificate can be reissued."))
+    before = _audited(old)
+    old.status, old.revoked_reason = CertificateStatus.superseded.value, reason
+    await session.flush()  # the enrolment's current certificate is free before the new one is added
+    found = (await progress.enrolment_progress(session, [old.enrolment_id]))[old.enrolment_id]
+    issued = await _issue(session, authority, actor, found, approved=True, expires_on=old.expires_on)
+    issued.certificate.supersedes_id = old.superseded_by_id = issued.certificate.id
+    audit.record(session, actor, "certificate.supersede", old, before, _audited(old))
+    await session.commit()
+    return issued
