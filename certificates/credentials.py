@@ -11,7 +11,7 @@ from certificates.document import AchievedCompetency, CertificateDocument
 # Expiry dates are calendar days in Cambodia: a certificate is valid through the end of its expiry day there.
 _PHNOM_PENH = timezone(timedelta(hours=7))
 _CRITERIA = (
-    "Completed the {hours}-hour course {code} at the National Institute of Social Affairs: attended the "
+    "Completed the {hours}-hour course {code} at the {issuer}: attended the "
     "required share of sessions, completed every module including the ethics module (quiz passed, code of "
     "ethics pledged), and was assessed competent in every competency listed."
 )
@@ -39,8 +39,8 @@ def achievement_credential(
             "name": doc.issuer.name_en,
             "url": doc.issuer.url or base_url,
         },
-        "validFrom": _timestamp(issued_at),
-        "awardedDate": _timestamp(issued_at),
+        "validFrom": credential_time(issued_at),
+        "awardedDate": credential_time(issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             # The holder has no DID: OB names them with identity objects, in plain text as the paper does.
@@ -48,7 +48,7 @@ def achievement_credential(
                 _holder_name(name) for name in (doc.holder_name_latin, doc.holder_name_km) if name
             ],
             # Midnight UTC keeps the same calendar day as in Cambodia (UTC+7).
-            "activityEndDate": _timestamp(datetime.combine(doc.completed_on, time(), UTC)),
+            "activityEndDate": credential_time(datetime.combine(doc.completed_on, time(), UTC)),
             "achievement": _achievement(doc, base_url),
         },
         "credentialStatus": {
@@ -73,7 +73,7 @@ def status_list_credential(
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer_did,
-        "validFrom": _timestamp(valid_from),
+        "validFrom": credential_time(valid_from),
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",
@@ -84,7 +84,7 @@ def status_list_credential(
 
 
 def _achievement(doc: CertificateDocument, base_url: str) -> dict[str, Any]:
-    achievement_url = f"{base_url}/catalogue/{quote(doc.course_code, safe='')}"
+    achievement_url = f"{base_url.rstrip('/')}/catalogue/{quote(doc.course_code, safe='')}"
     hours = _hours(doc.hours)
     return {
         "id": achievement_url,
@@ -95,7 +95,9 @@ def _achievement(doc: CertificateDocument, base_url: str) -> dict[str, Any]:
         # OB 3.0 takes one string per field, so the Khmer title rides along in the description.
         "description": f"{doc.course_title_en} ({doc.course_title_km}), a {hours}-hour course.",
         "inLanguage": "en",
-        "criteria": {"narrative": _CRITERIA.format(hours=hours, code=doc.course_code)},
+        "criteria": {
+            "narrative": _CRITERIA.format(hours=hours, code=doc.course_code, issuer=doc.issuer.name_en)
+        },
         "alignment": [_alignment(competency, achievement_url) for competency in doc.competencies],
     }
 
@@ -120,7 +122,8 @@ def _hours(hours: Decimal) -> str:
     return f"{hours.normalize():f}"
 
 
-def _timestamp(moment: datetime) -> str:
+def credential_time(moment: datetime) -> str:
+    """A moment as credentials write it: UTC, whole seconds, "Z" (a naive datetime is refused)."""
     if moment.tzinfo is None:
         raise ValueError("Credential times need a time zone")
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

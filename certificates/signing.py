@@ -3,7 +3,7 @@
 import hashlib
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pyld import jsonld
 
 from certificates.contexts import load_context_document
+from certificates.credentials import credential_time
 from certificates.keys import IssuerKey, from_multibase, to_multibase
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -28,7 +29,7 @@ def sign(
     options = {
         "type": "DataIntegrityProof",
         "cryptosuite": CRYPTOSUITE,
-        "created": created.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "created": credential_time(created),
         "verificationMethod": verification_method,
         "proofPurpose": "assertionMethod",
     }

@@ -133,6 +133,20 @@ def test_one_alignment_per_competency() -> None:
     assert alignment[1]["targetUrl"] == f"{BASE_URL}/frameworks/SW#SW-1.2"
 
 
+def test_a_trailing_slash_in_the_base_url_is_not_doubled() -> None:
+    credential = achievement_credential(
+        sample_document(),
+        issuer_did=DID,
+        base_url=f"{BASE_URL}/",
+        credential_id="urn:uuid:0",
+        status_list_url=STATUS_LIST_URL,
+        status_index=0,
+        issued_at=ISSUED_AT,
+    )
+
+    assert credential["credentialSubject"]["achievement"]["id"] == f"{BASE_URL}/catalogue/SW101"
+
+
 def test_status_entry_points_at_the_revocation_bit() -> None:
     assert sample_credential(status_index=70_001)["credentialStatus"] == {
         "id": f"{STATUS_LIST_URL}#70001",
