@@ -67,20 +67,24 @@ def canonical_nquads(document: dict[str, Any]) -> str:
     terms, relative IRIs): dropped content is not signed, so a forger could add it to a signed credential.
     """
     _refuse_control_characters(document)
-    processor = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped_property)
-    # No base IRI (as in other implementations): relative IRIs stay relative, and are refused below.
-    expanded = processor.expand(document, {"base": None, "documentLoader": load_context_document})
-    _refuse_relative_iris(expanded)
+    options = {
+        "algorithm": "URDNA2015",
+        "format": "application/n-quads",
+        "documentLoader": load_context_document,
+        # No base IRI (as in other implementations): relative IRIs stay relative, and are refused.
+        "base": None,
+    }
     return str(
-        jsonld.normalize(
-            expanded,
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": load_context_document,
-            },
-        )
+        _SafeJsonLdProcessor(on_property_dropped=_refuse_dropped_property).normalize(document, options)
     )
+
+
+class _SafeJsonLdProcessor(jsonld.JsonLdProcessor):
+    # Checking inside the one expansion that canonicalisation does costs nothing like a second expansion.
+    def expand(self, input_: Any, options: dict[str, Any]) -> Any:
+        expanded = super().expand(input_, options)
+        _refuse_relative_iris(expanded)
+        return expanded
 
 
 def _hash_data(unsigned: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
