@@ -45,7 +45,7 @@ def verify(credential: dict[str, Any], public_keys_by_id: Mapping[str, Ed25519Pu
     if proof.get("type") != "DataIntegrityProof" or proof.get("proofPurpose") != "assertionMethod":
         return False
     public_key = public_keys_by_id.get(proof.get("verificationMethod", ""))
-    if public_key is None:
+    if public_key is None or "@context" not in credential:
         return False
     options = {name: value for name, value in proof.items() if name != "proofValue"}
     unsigned = {name: value for name, value in credential.items() if name != "proof"}

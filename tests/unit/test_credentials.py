@@ -253,6 +253,7 @@ def test_unsigned_or_foreign_proofs_do_not_verify(key: IssuerKey) -> None:
     credential = signed(sample_credential(), key)
 
     assert not verify(sample_credential(), keys)
+    assert not verify({name: value for name, value in credential.items() if name != "@context"}, keys)
     assert not verify(
         {**credential, "proof": {**credential["proof"], "cryptosuite": "ecdsa-rdfc-2019"}}, keys
     )
