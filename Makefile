@@ -9,6 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 run: $(STAMP)  ## set everything up and serve the app with demo data on http://127.0.0.1:8000
 	$(BIN)/nisa db upgrade
+	$(BIN)/nisa keys create --if-missing
 	$(BIN)/nisa demo --if-empty
 	$(BIN)/nisa serve
 

@@ -2,7 +2,7 @@
 
 import json
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,9 +12,16 @@ from certificates.codes import grouped
 from certificates.document import CertificateDocument, Issuer
 from certificates.models import Certificate
 from certificates.status_list import encode_status_list
+from training.errors import Conflict
+from training.i18n import N_
 from training.models import utcnow
 from training.services.cohorts import today as cambodia_today
 from training.settings import Settings
+
+
+NO_KEY = N_(
+    "Certificates cannot be signed: no issuer key is installed. An administrator must run `nisa keys create`."
+)
 
 
 @dataclass
@@ -27,9 +34,12 @@ class IssuingAuthority:
     store: Path
     logo: Path | None = None
     signature: Path | None = None
-    _keys: list[keys.IssuerKey] = field(default_factory=list, repr=False)
-    _keys_seen: float = field(default=-1.0, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        # Not fields: the web framework validates injected dataclasses field by field.
+        self._keys: list[keys.IssuerKey] = []
+        self._keys_seen = -1.0
+        self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "IssuingAuthority":
@@ -76,7 +86,10 @@ class IssuingAuthority:
         return keys.did_document(self.base_url, self.signing_keys())
 
     def _signed(self, unsigned: dict[str, Any], moment: datetime) -> dict[str, Any]:
-        key = keys.active_key(self.signing_keys())
+        try:
+            key = keys.active_key(self.signing_keys())
+        except keys.NoSigningKey:
+            raise Conflict(NO_KEY) from None
         return signing.sign(
             unsigned, key, verification_method=key.verification_method(self.did), created=moment
         )

@@ -15,6 +15,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from certificates.authority import IssuingAuthority
 from certificates.controllers import ROUTE_HANDLERS as CERTIFICATE_ROUTES
 from courses.controllers import ROUTE_HANDLERS as CURRICULUM_ROUTES
 from training.controllers import ROUTE_HANDLERS
@@ -41,6 +42,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await engine.dispose()
 
+    authority = IssuingAuthority.from_settings(settings)
+
+    def provide_authority() -> IssuingAuthority:
+        return authority
+
     async def provide_db() -> AsyncIterator[object]:
         async for session in session_scope(sessionmaker):
             yield session
@@ -57,7 +63,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 cache_control=CacheControlHeader(max_age=365 * 24 * 3600, public=True),
             ),
         ],
-        dependencies={"db": Provide(provide_db)},
+        dependencies={
+            "db": Provide(provide_db),
+            "authority": Provide(provide_authority, sync_to_thread=False),
+        },
         middleware=[RequestContextMiddleware],
         before_send=[add_security_headers],
         exception_handlers=exception_handlers,
@@ -114,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "settings": settings,
                 "engine": engine,
                 "sessionmaker": sessionmaker,
+                "authority": authority,
                 "trusted_proxies": parse_trusted_proxies(settings.trusted_proxies),
             }
         ),

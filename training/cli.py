@@ -2,6 +2,7 @@
 
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 import click
 import uvicorn
@@ -20,6 +21,9 @@ from training.models import Role, User, UserCreate
 from training.services import Actor, users
 from training.settings import ConfigurationError, Settings
 
+if TYPE_CHECKING:
+    from certificates.authority import IssuingAuthority
+
 
 def _settings() -> Settings:
     settings = Settings()
@@ -30,6 +34,17 @@ def _settings() -> Settings:
 @click.group()
 def nisa() -> None:
     """NISA Training & Certification."""
+
+
+def _authority(settings: Settings) -> "IssuingAuthority":
+    """The issuing authority, with a signing key made first if there is none yet (first start)."""
+    from certificates import keys as issuer_keys
+    from certificates.authority import IssuingAuthority
+
+    if not issuer_keys.load_keys(settings.effective_keys_dir):
+        key = issuer_keys.create_key(settings.effective_keys_dir)
+        click.echo(f"Created the signing key {key.key_id} in {settings.effective_keys_dir}.")
+    return IssuingAuthority.from_settings(settings)
 
 
 @nisa.command()
@@ -117,6 +132,7 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
 def demo(trainees: int, if_empty: bool, seed: int) -> None:
     """Load realistic demo data: organisations, trainees, and users for each role."""
+    from certificates.demo import load_demo_certificates
     from training.demo import DEMO_LOGINS, load_demo
 
     settings = _settings()
@@ -128,6 +144,7 @@ def demo(trainees: int, if_empty: bool, seed: int) -> None:
                 if if_empty and (await session.execute(select(func.count()).select_from(User))).scalar_one():
                     return False
                 await load_demo(session, trainees=trainees, seed=seed)
+                await load_demo_certificates(session, _authority(settings))
                 return True
         finally:
             await engine.dispose()
@@ -138,6 +155,47 @@ def demo(trainees: int, if_empty: bool, seed: int) -> None:
         click.echo("Demo data already present. Sign in with:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<8} {email:<28} {password}")
+
+
+@nisa.group()
+def keys() -> None:
+    """The issuer's signing keys for certificates (kept in NISA_KEYS_DIR, outside the database)."""
+
+
+@keys.command("create")
+@click.option("--if-missing", is_flag=True, help="Do nothing if a key exists already (for first-time setup).")
+def create_key(if_missing: bool) -> None:
+    """Create a new signing key: it signs from now on; older keys stay published and still verify."""
+    from certificates import keys as issuer_keys
+
+    settings = _settings()
+    keys_dir = settings.effective_keys_dir
+    if if_missing and issuer_keys.load_keys(keys_dir):
+        click.echo(f"A signing key exists already in {keys_dir}.")
+        return
+    key = issuer_keys.create_key(keys_dir)
+    click.echo(f"Created {key.key_id} in {keys_dir}; it signs new certificates from now on.")
+    click.echo(f"Published as {key.verification_method(issuer_keys.did_web(settings.base_url))}")
+
+
+@keys.command("list")
+def list_keys() -> None:
+    """List the signing keys, oldest first; the last one signs new certificates."""
+    from certificates import keys as issuer_keys
+
+    settings = _settings()
+    found = issuer_keys.load_keys(settings.effective_keys_dir)
+    if not found:
+        raise click.ClickException(
+            f"No signing key in {settings.effective_keys_dir}: run `nisa keys create`."
+        )
+    did = issuer_keys.did_web(settings.base_url)
+    for key in found:
+        marker = "  (signing)" if key is found[-1] else ""
+        click.echo(
+            f"{key.created:%Y-%m-%d %H:%M} UTC  {key.verification_method(did)}  "
+            f"{key.public_key_multibase}{marker}"
+        )
 
 
 if __name__ == "__main__":

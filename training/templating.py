@@ -6,9 +6,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from certificates.codes import grouped
 from training import i18n
 from training.i18n import N_
 from training.models import ROLE_NAMES
+from training.services.cohorts import today
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -29,6 +31,9 @@ NOTICES = {
     "password_set": N_("Your password is set. Sign in with it now."),
     "imported": N_("Imported: the framework now holds the file's domains and competencies."),
     "deleted": N_("Deleted."),
+    "approved": N_("Approved: the certificate is valid and its holder is told."),
+    "revoked": N_("Revoked. The verification page shows it at once."),
+    "reissued": N_("Reissued. The old certificate is superseded and points to this one."),
 }
 
 
@@ -55,11 +60,13 @@ def build_environment() -> Environment:
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         NOTICES=NOTICES,
         ROLE_NAMES=ROLE_NAMES,
+        today=today,
     )
     environment.filters.update(
         date=i18n.format_date,
         datetime=i18n.format_datetime,
         number=i18n.format_number,
         name=place_name,
+        certificate_code=grouped,
     )
     return environment

@@ -1,5 +1,308 @@
-"""Issuing, downloading, approving, revoking and reissuing certificates (trainers and admins)."""
+"""Issuing, downloading, approving, revoking and reissuing certificates (trainers, holders and admins)."""
 
-from typing import Any
+import json
+import tempfile
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
-ISSUANCE_ROUTES: list[Any] = []
+import anyio
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Response, Stream, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from certificates.authority import IssuingAuthority
+from certificates.bundles import zip_stream
+from certificates.codes import grouped
+from certificates.document import CertificateDocument
+from certificates.models import Certificate, CertificateStatus
+from certificates.pdf import write_certificates
+from certificates.services import issuance, register
+from training.controllers.attendance import is_htmx
+from training.errors import Conflict, InvalidInput
+from training.i18n import N_
+from training.guards import requires_admin, requires_role, requires_sign_in
+from training.models import Role, row_id
+from training.web import actor_of
+
+STAFF = [requires_role(Role.admin, Role.trainer)]
+# Certificates issued per request when the page drives a bulk issue step by step (progress bar).
+BATCH_SIZE = 10
+CHUNK = 64 * 1024
+
+
+def cohort_certificates_url(cohort_id: int) -> str:
+    return f"/cohorts/{cohort_id}/certificates"
+
+
+def record_url(certificate_id: int) -> str:
+    return f"/admin/certificates/{certificate_id}"
+
+
+def _attachment(media_type: str, file_name: str) -> dict[str, str]:
+    return {"content-disposition": f'attachment; filename="{file_name}"', "cache-control": "no-store"}
+
+
+def credential_response(certificate: Certificate) -> Response[bytes]:
+    body = json.dumps(certificate.credential, ensure_ascii=False, indent=2).encode()
+    file_name = f"nisa-certificate-{grouped(certificate.code)}.json"
+    return Response(body, media_type="application/json", headers=_attachment("application/json", file_name))
+
+
+async def _pdf(authority: IssuingAuthority, certificate: Certificate) -> Response[bytes]:
+    pdf = await anyio.to_thread.run_sync(authority.stored_pdf, certificate)
+    file_name = f"nisa-certificate-{grouped(certificate.code)}.pdf"
+    return Response(pdf, media_type="application/pdf", headers=_attachment("application/pdf", file_name))
+
+
+async def _store_pdfs(authority: IssuingAuthority, issued: list[issuance.Issued]) -> None:
+    """Render the new certificates into the store (after the commit: the store is a cache)."""
+    for one in issued:
+        if one.document is not None:
+            await anyio.to_thread.run_sync(authority.store_pdf, one.certificate)
+
+
+class CohortCertificateController(Controller):
+    """A cohort's certificates for its trainers: issue one or all, download one, a ZIP or a print PDF."""
+
+    path = "/cohorts/{cohort_id:int}/certificates"
+    guards = STAFF
+    include_in_schema = False
+
+    @get("/")
+    async def cohort_certificates(
+        self, request: Request, db: AsyncSession, cohort_id: int, issued: int | None = None
+    ) -> Template:
+        found = await register.cohort_certificates(db, request.user, cohort_id)
+        context = {"found": found, "issued_now": issued, "batch_size": BATCH_SIZE}
+        return Template("certificates/cohort.html", context=context)
+
+    @post("/")
+    async def issue_for_cohort(
+        self, request: Request, db: AsyncSession, authority: IssuingAuthority, cohort_id: int
+    ) -> Template | Redirect:
+        """With htmx: one batch per request, the answer showing progress and asking for the next batch."""
+        stepwise = is_htmx(request)
+        form = await request.form()
+        done_before = int(form.get("done") or 0) if str(form.get("done") or "0").isdigit() else 0
+        result = await issuance.issue_for_cohort(
+            db, authority, actor_of(request), request.user, cohort_id, BATCH_SIZE if stepwise else None
+        )
+        await _store_pdfs(authority, result.issued)
+        done = done_before + len(result.issued)
+        if not stepwise:
+            return Redirect(f"{cohort_certificates_url(cohort_id)}?issued={done}", status_code=303)
+        context = {"cohort_id": cohort_id, "done": done, "remaining": result.remaining}
+        return Template("certificates/_issue_progress.html", context=context)
+
+    @get("/all.zip")
+    async def cohort_zip(
+        self, request: Request, db: AsyncSession, authority: IssuingAuthority, cohort_id: int
+    ) -> Stream:
+        """One PDF per valid certificate, streamed as each is read or rendered."""
+        certificates = await register.printable(db, request.user, cohort_id)
+
+        def files() -> Iterator[tuple[str, bytes]]:
+            for certificate in certificates:
+                document = CertificateDocument.from_snapshot(certificate.snapshot or {})
+                name = f"{document.holder_name_latin or 'certificate'}-{document.code}.pdf".replace("/", "-")
+                yield name, authority.stored_pdf(certificate)
+
+        return Stream(
+            zip_stream(files()),
+            media_type="application/zip",
+            headers=_attachment("application/zip", f"certificates-cohort-{cohort_id}.zip"),
+        )
+
+    @get("/print.pdf")
+    async def cohort_print(
+        self, request: Request, db: AsyncSession, authority: IssuingAuthority, cohort_id: int
+    ) -> Stream:
+        """Every valid certificate in one PDF for printing: written to a temporary file, then streamed."""
+        certificates = await register.printable(db, request.user, cohort_id)
+        if not certificates:
+            raise Conflict(N_("This cohort has no valid certificates to print yet."))
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _chunks once streamed)
+        await anyio.to_thread.run_sync(_write_print_file, authority, certificates, spool)
+        return Stream(
+            _chunks(spool),
+            media_type="application/pdf",
+            headers=_attachment("application/pdf", f"certificates-cohort-{cohort_id}.pdf"),
+        )
+
+
+def _write_print_file(authority: IssuingAuthority, certificates: list[Certificate], out: BinaryIO) -> None:
+    documents = (
+        (
+            CertificateDocument.from_snapshot(c.snapshot or {}),
+            json.dumps(c.credential, ensure_ascii=False).encode() if c.credential else None,
+        )
+        for c in certificates
+    )
+    write_certificates(documents, out, logo=authority.logo, signature=authority.signature)
+    out.seek(0)
+
+
+def _chunks(spool: BinaryIO) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(CHUNK):
+            yield chunk
+
+
+class EnrolmentCertificateController(Controller):
+    path = "/enrolments/{enrolment_id:int}/certificate"
+    guards = STAFF
+    include_in_schema = False
+
+    @post("/")
+    async def issue_certificate(
+        self, request: Request, db: AsyncSession, authority: IssuingAuthority, enrolment_id: int
+    ) -> Redirect:
+        issued = await issuance.issue_certificate(
+            db, authority, actor_of(request), request.user, enrolment_id
+        )
+        await _store_pdfs(authority, [issued])
+        return Redirect(f"{cohort_certificates_url(issued.certificate.cohort_id)}?issued=1", status_code=303)
+
+
+class CertificateDownloadController(Controller):
+    """Downloads for the holder, the cohort's trainers and admins."""
+
+    path = "/certificates/{certificate_id:int}"
+    guards = [requires_sign_in]
+    include_in_schema = False
+
+    @get("/certificate.pdf")
+    async def certificate_pdf(
+        self, request: Request, db: AsyncSession, authority: IssuingAuthority, certificate_id: int
+    ) -> Response[bytes]:
+        return await _pdf(authority, await register.certificate_for(db, request.user, certificate_id))
+
+    @get("/credential.json")
+    async def certificate_credential(
+        self, request: Request, db: AsyncSession, certificate_id: int
+    ) -> Response[bytes]:
+        return credential_response(await register.certificate_for(db, request.user, certificate_id))
+
+
+class MyCertificatesController(Controller):
+    path = "/me/certificates"
+    guards = [requires_role(Role.trainee)]
+    include_in_schema = False
+
+    @get("/")
+    async def my_certificates(self, request: Request, db: AsyncSession) -> Template:
+        rows = await register.my_certificates(db, request.user)
+        return Template("certificates/mine.html", context={"rows": rows})
+
+
+class CertificateAdminController(Controller):
+    """The register of all certificates, and what only an admin may do: approve, revoke, reissue."""
+
+    path = "/admin/certificates"
+    guards = [requires_admin]
+    include_in_schema = False
+
+    @get("/")
+    async def list_certificates(
+        self, db: AsyncSession, q: str = "", status: str = "", page: int = 1
+    ) -> Template:
+        found = await register.search_certificates(db, q, status, page=max(page, 1))
+        counts = await _lookup_counts(db, [row_id(r.certificate) for r in found.items])
+        context = {
+            "page": found,
+            "q": q,
+            "status": status,
+            "statuses": register.STATUS_NAMES,
+            "counts": counts,
+        }
+        return Template("certificates/admin/list.html", context=context)
+
+    @get("/{certificate_id:int}")
+    async def show_certificate(self, db: AsyncSession, certificate_id: int) -> Template:
+        return await _record_page(db, certificate_id, {})
+
+    @post("/{certificate_id:int}/approve")
+    async def approve_certificate(
+        self, request: Request, db: AsyncSession, authority: IssuingAuthority, certificate_id: int
+    ) -> Redirect:
+        certificate = await issuance.approve(db, authority, actor_of(request), certificate_id)
+        await anyio.to_thread.run_sync(authority.store_pdf, certificate)
+        return Redirect(f"{record_url(certificate_id)}?notice=approved", status_code=303)
+
+    @post("/{certificate_id:int}/revoke")
+    async def revoke_certificate(
+        self, request: Request, db: AsyncSession, certificate_id: int
+    ) -> Template | Redirect:
+        reason = str((await request.form()).get("reason") or "")
+        try:
+            await issuance.revoke(db, actor_of(request), certificate_id, reason)
+        except InvalidInput as invalid:
+            return await _record_page(db, certificate_id, {"revoke": invalid.field_errors, "reason": reason})
+        return Redirect(f"{record_url(certificate_id)}?notice=revoked", status_code=303)
+
+    @post("/{certificate_id:int}/reissue")
+    async def reissue_certificate(
+        self, request: Request, db: AsyncSession, authority: IssuingAuthority, certificate_id: int
+    ) -> Template | Redirect:
+        reason = str((await request.form()).get("reason") or "")
+        try:
+            issued = await issuance.reissue(db, authority, actor_of(request), certificate_id, reason)
+        except InvalidInput as invalid:
+            return await _record_page(db, certificate_id, {"reissue": invalid.field_errors, "reason": reason})
+        await _store_pdfs(authority, [issued])
+        return Redirect(f"{record_url(row_id(issued.certificate))}?notice=reissued", status_code=303)
+
+
+async def _lookup_counts(db: AsyncSession, certificate_ids: list[int]) -> dict[int, int]:
+    from certificates.services import verification
+
+    return await verification.lookup_counts(db, certificate_ids)
+
+
+async def _record_page(db: AsyncSession, certificate_id: int, errors: dict[str, Any]) -> Template:
+    from certificates.services import verification
+
+    record = await register.certificate_record(db, certificate_id)
+    context = {
+        "record": record,
+        "errors": errors,
+        "lookups": await verification.lookup_summary(db, certificate_id),
+        "revocable": record.row.certificate.status
+        in (CertificateStatus.valid, CertificateStatus.pending_approval),
+    }
+    return Template("certificates/admin/record.html", context=context, status_code=422 if errors else 200)
+
+
+class PublicCredentialController(Controller):
+    """What anyone may fetch to check a credential: the credential, the issuer's keys, the status list."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/v/{code:str}/credential.json")
+    async def public_credential(self, db: AsyncSession, code: str) -> Response[bytes]:
+        return credential_response(await register.by_code(db, code))
+
+    @get("/.well-known/did.json")
+    async def did_document(self, authority: IssuingAuthority) -> Response[dict[str, Any]]:
+        return Response(authority.did_document(), media_type="application/did+json")
+
+    @get("/credentials/status/{number:int}")
+    async def status_list(
+        self, db: AsyncSession, authority: IssuingAuthority, number: int
+    ) -> Response[dict[str, Any]]:
+        revoked = await register.revoked_indices(db, number)  # 404 for a list that holds nothing
+        credential = await anyio.to_thread.run_sync(authority.status_list, number, revoked)
+        return Response(
+            credential, media_type="application/vc+ld+json", headers={"cache-control": "no-cache"}
+        )
+
+
+ISSUANCE_ROUTES = [
+    CohortCertificateController,
+    EnrolmentCertificateController,
+    CertificateDownloadController,
+    MyCertificatesController,
+    CertificateAdminController,
+    PublicCredentialController,
+]

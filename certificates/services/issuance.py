@@ -375,7 +375,7 @@ async def reissue(
     await session.flush()  # the enrolment's current certificate is free before the new one is added
     found = (await progress.enrolment_progress(session, [old.enrolment_id]))[old.enrolment_id]
     issued = await _issue(session, authority, actor, found, approved=True, expires_on=old.expires_on)
-    issued.certificate.supersedes_id = old.superseded_by_id = issued.certificate.id
+    issued.certificate.supersedes_id, old.superseded_by_id = old.id, issued.certificate.id
     audit.record(session, actor, "certificate.supersede", old, before, _audited(old))
     await session.commit()
     return issued

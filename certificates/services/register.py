@@ -1,0 +1,212 @@
+"""The certificate register, read side: a cohort's certificates, a trainee's own, the admin list."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from certificates.codes import grouped, normalise
+from certificates.document import CertificateDocument
+from certificates.models import Certificate, CertificateStatus
+from courses.models import Course
+from training.errors import NotFound
+from training.i18n import N_
+from training.models import Cohort, Role, Trainee, row_id
+from training.services import Page, cohorts, progress
+from training.services.auth import CurrentUser
+from training.services.progress import Progress
+from training.services.trainees import search_condition
+
+STATUS_NAMES = {
+    CertificateStatus.pending_approval: N_("Waiting for approval"),
+    CertificateStatus.valid: N_("Valid"),
+    CertificateStatus.revoked: N_("Revoked"),
+    CertificateStatus.superseded: N_("Superseded"),
+}
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    certificate: Certificate
+    trainee: Trainee
+    cohort: Cohort
+    course: Course
+
+    @property
+    def code(self) -> str:
+        return grouped(self.certificate.code)
+
+    @property
+    def document(self) -> CertificateDocument | None:
+        snapshot = self.certificate.snapshot
+        return CertificateDocument.from_snapshot(snapshot) if snapshot else None
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[CertificateStatus(self.certificate.status)]
+
+
+CertificateQuery = Select[Certificate, Trainee, Cohort, Course]
+
+
+def _rows() -> CertificateQuery:
+    return (
+        select(Certificate, Trainee, Cohort, Course)
+        .join(Trainee, col(Trainee.id) == Certificate.trainee_id)
+        .join(Cohort, col(Cohort.id) == Certificate.cohort_id)
+        .join(Course, col(Course.id) == Certificate.course_id)
+    )
+
+
+async def _found(session: AsyncSession, query: CertificateQuery) -> list[CertificateRow]:
+    return [CertificateRow(*row) for row in (await session.execute(query)).tuples()]
+
+
+# ---------------------------------------------------------------- a cohort's certificates (trainers)
+
+
+@dataclass(frozen=True)
+class CohortCertificates:
+    cohort: Cohort
+    course: Course
+    enrolments: list[tuple[Progress, Certificate | None]]
+
+    @property
+    def issuable(self) -> list[Progress]:
+        return [p for p, c in self.enrolments if c is None and p.complete and p.course.issues_certificate]
+
+    @property
+    def issued(self) -> list[Certificate]:
+        return [
+            c for _, c in self.enrolments if c is not None and c.status != CertificateStatus.pending_approval
+        ]
+
+
+async def cohort_certificates(session: AsyncSession, user: CurrentUser, cohort_id: int) -> CohortCertificates:
+    """Every seated enrolment of the cohort with its current certificate, for its trainers and admins."""
+    await cohorts.cohort_for(session, user, cohort_id)
+    overview = await progress.cohort_overview(session, cohort_id)
+    rows = await session.execute(
+        select(Certificate).where(col(Certificate.cohort_id) == cohort_id).order_by(col(Certificate.id))
+    )
+    newest = {c.enrolment_id: c for c in rows.scalars()}
+    return CohortCertificates(
+        overview.cohort, overview.course, [(p, newest.get(row_id(p.enrolment))) for p in overview.progress]
+    )
+
+
+async def printable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> list[Certificate]:
+    """The cohort's valid certificates, in the holders' name order, for the ZIP and the print PDF."""
+    await cohorts.cohort_for(session, user, cohort_id)
+    rows = await session.execute(
+        select(Certificate)
+        .join(Trainee, col(Trainee.id) == Certificate.trainee_id)
+        .where(col(Certificate.cohort_id) == cohort_id, col(Certificate.status) == CertificateStatus.valid)
+        .order_by(col(Trainee.name_latin), col(Trainee.id))
+    )
+    return list(rows.scalars())
+
+
+# ---------------------------------------------------------------- one certificate
+
+
+async def certificate_for(session: AsyncSession, user: CurrentUser, certificate_id: int) -> Certificate:
+    """A certificate its holder, its cohort's trainers or an admin may download (not one still pending)."""
+    certificate = await session.get(Certificate, certificate_id)
+    if certificate is None or certificate.status == CertificateStatus.pending_approval:
+        raise NotFound(N_("No such certificate."))
+    if user.trainee_id is not None and user.trainee_id == certificate.trainee_id:
+        return certificate
+    await cohorts.cohort_for(session, user, certificate.cohort_id)
+    return certificate
+
+
+async def by_code(session: AsyncSession, typed_code: str) -> Certificate:
+    """The public certificate with this code (any status but pending approval)."""
+    code = normalise(typed_code)
+    found = await session.execute(select(Certificate).where(col(Certificate.code) == code)) if code else None
+    certificate = found.scalar_one_or_none() if found else None
+    if certificate is None or certificate.status == CertificateStatus.pending_approval:
+        raise NotFound(N_("No certificate has this code."))
+    return certificate
+
+
+async def my_certificates(session: AsyncSession, user: CurrentUser) -> list[CertificateRow]:
+    """The signed-in trainee's own certificates, newest first (not those still waiting for approval)."""
+    if user.trainee_id is None:
+        return []
+    query = (
+        _rows()
+        .where(
+            col(Certificate.trainee_id) == user.trainee_id,
+            col(Certificate.status) != CertificateStatus.pending_approval,
+        )
+        .order_by(col(Certificate.id).desc())
+    )
+    return await _found(session, query)
+
+
+# ---------------------------------------------------------------- the admin register
+
+
+async def search_certificates(
+    session: AsyncSession, q: str = "", status: str = "", *, page: int = 1, per_page: int = 25
+) -> Page[CertificateRow]:
+    """Certificates by code or holder name, newest first, optionally of one status."""
+    conditions = []
+    if q.strip():
+        code = normalise(q)
+        conditions.append(col(Certificate.code) == code if code else search_condition(q.strip()))
+    if status in set(CertificateStatus):
+        conditions.append(col(Certificate.status) == status)
+    counted = (
+        select(func.count()).select_from(Certificate).join(Trainee, col(Trainee.id) == Certificate.trainee_id)
+    )
+    total = (await session.execute(counted.where(*conditions))).scalar_one()
+    query = (
+        _rows()
+        .where(*conditions)
+        .order_by(col(Certificate.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return Page(await _found(session, query), total, page, per_page)
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    row: CertificateRow
+    supersedes: Certificate | None
+    superseded_by: Certificate | None
+
+
+async def certificate_record(session: AsyncSession, certificate_id: int) -> CertificateRecord:
+    """One certificate with the ones it replaced or was replaced by (admins)."""
+    rows = await _found(session, _rows().where(col(Certificate.id) == certificate_id))
+    if not rows:
+        raise NotFound(N_("No such certificate."))
+    certificate = rows[0].certificate
+    supersedes = (
+        await session.get(Certificate, certificate.supersedes_id) if certificate.supersedes_id else None
+    )
+    newer = certificate.superseded_by_id
+    return CertificateRecord(rows[0], supersedes, await session.get(Certificate, newer) if newer else None)
+
+
+def is_admin(user: CurrentUser) -> bool:
+    return user.has_role(Role.admin)
+
+
+async def revoked_indices(session: AsyncSession, status_list: int) -> list[int]:
+    """The bits set in a status list: certificates revoked, or superseded by a reissue (no longer current)."""
+    rows = await session.execute(
+        select(col(Certificate.status_index), col(Certificate.status)).where(
+            col(Certificate.status_list) == status_list
+        )
+    )
+    entries = list(rows.tuples())
+    if not entries:
+        raise NotFound(N_("No such status list."))
+    ended = {CertificateStatus.revoked.value, CertificateStatus.superseded.value}
+    return [index for index, status in entries if index is not None and status in ended]
