@@ -18,7 +18,6 @@ from training.models import utcnow
 from training.services.cohorts import today as cambodia_today
 from training.settings import Settings
 
-
 NO_KEY = N_(
     "Certificates cannot be signed: no issuer key is installed. An administrator must run `nisa keys create`."
 )

@@ -19,8 +19,8 @@ from certificates.pdf import write_certificates
 from certificates.services import issuance, register
 from training.controllers.attendance import is_htmx
 from training.errors import Conflict, InvalidInput
-from training.i18n import N_
 from training.guards import requires_admin, requires_role, requires_sign_in
+from training.i18n import N_
 from training.models import Role, row_id
 from training.web import actor_of
 

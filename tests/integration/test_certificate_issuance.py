@@ -87,7 +87,7 @@ def test_status_positions_are_unique_and_fill_whole_lists():
 
 
 async def test_issuing_a_cohort_issues_each_complete_enrolment_once(db, authority):
-    setup, complete = await complete_cohort(db)
+    setup, _complete = await complete_cohort(db)
     result = await issuance.issue_for_cohort(db, authority, SYSTEM, admin_user(), setup.cohort.id)
     assert len(result.issued) == 2 and result.remaining == 0
     again = await issuance.issue_for_cohort(db, authority, SYSTEM, admin_user(), setup.cohort.id)
@@ -140,7 +140,7 @@ async def test_the_database_refuses_a_second_current_certificate_under_concurren
     engine = create_engine(database_url)
     maker = create_sessionmaker(engine)
     async with maker() as db:
-        setup, complete = await complete_cohort(db, done=4, undone=0)
+        setup, _complete = await complete_cohort(db, done=4, undone=0)
 
     async def issue_all() -> int:
         async with maker() as session:
@@ -178,7 +178,7 @@ async def test_a_course_needing_approval_waits_for_an_admin(db, authority):
 
 
 async def test_revoking_needs_a_reason_and_is_audited(db, authority):
-    setup, complete = await complete_cohort(db, done=1, undone=0)
+    _setup, complete = await complete_cohort(db, done=1, undone=0)
     certificate = (
         await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), complete[0].id)
     ).certificate
@@ -195,7 +195,7 @@ async def test_revoking_needs_a_reason_and_is_audited(db, authority):
 
 
 async def test_reissue_makes_a_new_certificate_and_supersedes_the_old(db, authority):
-    setup, complete = await complete_cohort(db, done=1, undone=0)
+    _setup, complete = await complete_cohort(db, done=1, undone=0)
     old = (await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), complete[0].id)).certificate
     trainee = await db.get(Trainee, complete[0].trainee_id)
     trainee.name_latin = "Corrected Name"
@@ -214,7 +214,7 @@ async def test_reissue_makes_a_new_certificate_and_supersedes_the_old(db, author
 
 async def test_a_trainer_issues_a_cohort_and_downloads_pdf_zip_and_print_file(client, db, as_role, authority):
     trainer = await as_role(Role.trainer, language="en")
-    setup, complete = await complete_cohort(db, trainer_ids=[trainer.id])
+    setup, _complete = await complete_cohort(db, trainer_ids=[trainer.id])
     page = await client.get(f"/cohorts/{setup.cohort.id}/certificates")
     assert page.status_code == 200 and "Issue 2 certificates" in page.text
     answer = await post_form(client, f"/cohorts/{setup.cohort.id}/certificates", {"done": "0"})
@@ -275,7 +275,7 @@ async def test_the_holder_downloads_their_own_certificate_and_no_one_elses(clien
 
 
 async def test_an_admin_revokes_with_a_reason_and_the_public_page_shows_it(client, db, as_role, authority):
-    setup, complete = await complete_cohort(db, done=1, undone=0)
+    _setup, complete = await complete_cohort(db, done=1, undone=0)
     certificate = (
         await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), complete[0].id)
     ).certificate
