@@ -1,0 +1,421 @@
+"""Public verification: what a certificate code stands for today, each lookup logged and rate-limited."""
+
+import hashlib
+import hmac
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any, Literal
+
+from sqlalchemy import Result, case, func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field, SQLModel, col, select
+
+from certificates.codes import grouped, normalise
+from certificates.document import CertificateDocument
+from certificates.models import Certificate, CertificateStatus, LookupResult, VerificationLookup
+from training.errors import DomainError
+from training.i18n import N_, PHNOM_PENH, gettext
+from training.models import utcnow
+from training.services import Page
+
+Channel = Literal["page", "json", "form"]
+FOUND = frozenset({LookupResult.valid, LookupResult.expired, LookupResult.revoked, LookupResult.superseded})
+TYPED_CODE_KEPT = 40  # the log's code column
+
+STATUS_TEXT = {
+    LookupResult.valid: N_("Valid certificate"),
+    LookupResult.expired: N_("Expired certificate"),
+    LookupResult.revoked: N_("Revoked certificate"),
+    LookupResult.superseded: N_("Replaced by a newer certificate"),
+    LookupResult.not_found: N_("No certificate has this code"),
+    LookupResult.malformed: N_("This is not a certificate code"),
+}
+# What to do when a code finds nothing: most misses are typing mistakes, a few are forgeries.
+ADVICE = (
+    N_("Check the code printed on the certificate and type it again."),
+    N_("Dashes and spaces do not matter; the letters O and I are read as the digits 0 and 1."),
+    N_("Ask the holder to show you the original certificate."),
+    N_("If the code is still not found, contact NISA: the certificate may not be genuine."),
+)
+
+
+class TooManyLookups(DomainError):
+    """This client has used up its lookups for the window; `retry_after` says in how many seconds."""
+
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            N_("Too many verifications from your connection. Please wait a minute and try again.")
+        )
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    lookups: int
+    window: timedelta
+
+
+@dataclass(frozen=True)
+class LookupClient:
+    """Who is looking, as far as the log may know: a salted hash of the IP and a browser family."""
+
+    ip_hash: str
+    user_agent_family: str
+
+
+@cache
+def _lookup_salt(secret_key: str) -> bytes:
+    # A salt of its own, so the log's hashes reveal nothing about keys used elsewhere (sessions, CSRF).
+    return hmac.new(secret_key.encode(), b"verification-lookup", hashlib.sha256).digest()
+
+
+def client_hash(ip: str, secret_key: str) -> str:
+    """The IP as the lookup log keeps it: HMAC-SHA256 under a salt derived from the secret key, 64 hex."""
+    return hmac.new(_lookup_salt(secret_key), ip.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer to one lookup. `code` is grouped when well formed, else what was typed (cleaned)."""
+
+    result: LookupResult
+    code: str
+    certificate_id: int | None = None
+    document: CertificateDocument | None = None
+    expired_since: date | None = None
+    revoked_reason: str | None = None
+    revoked_at: datetime | None = None
+    superseded_by: str | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.result in FOUND
+
+    @property
+    def status_text(self) -> str:
+        return gettext(STATUS_TEXT[self.result])
+
+    @property
+    def revoked_on(self) -> date | None:
+        """The revocation's day in Cambodia."""
+        return self.revoked_at.astimezone(PHNOM_PENH).date() if self.revoked_at else None
+
+
+def _cleaned(typed_code: str) -> str:
+    # Whatever was in the URL goes into the log and the page: printable characters only (PostgreSQL
+    # refuses NUL in text), cut to the column's size.
+    return "".join(ch for ch in typed_code.strip() if ch.isprintable())[:TYPED_CODE_KEPT]
+
+
+async def verify_code(
+    session: AsyncSession,
+    typed_code: str,
+    *,
+    client: LookupClient,
+    channel: Channel,
+    limit: RateLimit,
+    today: date,
+) -> Verification:
+    """Look a code up and log the lookup; over the client's limit, refuse (TooManyLookups) and log nothing."""
+    await _refuse_over_limit(session, client.ip_hash, limit)
+    code = normalise(typed_code)
+    verification = (
+        await _verification(session, code, today)
+        if code
+        else Verification(LookupResult.malformed, _cleaned(typed_code))
+    )
+    session.add(
+        VerificationLookup(
+            code=code or _cleaned(typed_code),
+            result=verification.result.value,
+            certificate_id=verification.certificate_id,
+            channel=channel,
+            client_hash=client.ip_hash,
+            user_agent_family=client.user_agent_family,
+        )
+    )
+    await session.commit()
+    return verification
+
+
+async def _refuse_over_limit(session: AsyncSession, ip_hash: str, limit: RateLimit) -> None:
+    """Counted in the shared database, so every app instance sees the same lookups."""
+    now = utcnow()
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(VerificationLookup.at)).where(
+                col(VerificationLookup.client_hash) == ip_hash,
+                col(VerificationLookup.at) > now - limit.window,
+            )
+        )
+    ).one()
+    if count >= limit.lookups:
+        # The client may look again once its oldest lookup in the window has aged out of it.
+        raise TooManyLookups(retry_after=max(1, math.ceil((oldest + limit.window - now).total_seconds())))
+
+
+async def _verification(session: AsyncSession, code: str, today: date) -> Verification:
+    certificate = (
+        await session.execute(select(Certificate).where(col(Certificate.code) == code))
+    ).scalar_one_or_none()
+    # A certificate awaiting approval is not public yet: to the world it does not exist.
+    if (
+        certificate is None
+        or certificate.snapshot is None
+        or certificate.status == CertificateStatus.pending_approval
+    ):
+        return Verification(LookupResult.not_found, grouped(code))
+    valid = Verification(
+        LookupResult.valid,
+        grouped(code),
+        certificate.id,
+        CertificateDocument.from_snapshot(certificate.snapshot),
+    )
+    if certificate.status == CertificateStatus.revoked:
+        return replace(
+            valid,
+            result=LookupResult.revoked,
+            revoked_reason=certificate.revoked_reason,
+            revoked_at=certificate.revoked_at,
+        )
+    if certificate.status == CertificateStatus.superseded:
+        successor = await _successor_code(session, certificate.superseded_by_id)
+        return replace(valid, result=LookupResult.superseded, superseded_by=successor)
+    if certificate.expires_on is not None and certificate.expires_on < today:
+        return replace(valid, result=LookupResult.expired, expired_since=certificate.expires_on)
+    return valid
+
+
+async def _successor_code(session: AsyncSession, certificate_id: int | None) -> str | None:
+    if certificate_id is None:
+        return None
+    code = await session.scalar(select(Certificate.code).where(col(Certificate.id) == certificate_id))
+    return grouped(code) if code else None
+
+
+# ---------------------------------------------------------------- the JSON answer
+
+
+class VerifiedHolder(SQLModel):
+    name_km: str
+    name_latin: str
+
+
+class VerifiedCourse(SQLModel):
+    code: str
+    title_km: str
+    title_en: str
+    hours: Decimal
+
+
+class VerifiedCompetency(SQLModel):
+    code: str
+    title_km: str
+    title_en: str
+
+
+class Revocation(SQLModel):
+    reason: str
+    at: datetime | None
+
+
+class Successor(SQLModel):
+    code: str = Field(description="The new certificate's code.")
+    url: str = Field(description="Its verification page.")
+
+
+class VerifiedIssuer(SQLModel):
+    name_km: str
+    name_en: str
+
+
+class VerificationRead(SQLModel):
+    """What a certificate code stands for today. Only `code`, `status` and `status_text` are always set."""
+
+    code: str = Field(
+        description="The code grouped as printed (K7QM-3XPD-9RTA-2VHC), or as typed if malformed."
+    )
+    status: LookupResult
+    status_text: str = Field(description="The status in words, in the request's language.")
+    advice: str | None = Field(default=None, description="What to do when nothing was found.")
+    holder: VerifiedHolder | None = None
+    course: VerifiedCourse | None = None
+    competencies: list[VerifiedCompetency] = Field(default_factory=list)
+    issued_on: date | None = None
+    expires_on: date | None = Field(default=None, description="None: the certificate does not expire.")
+    expired_since: date | None = None
+    revoked: Revocation | None = None
+    superseded_by: Successor | None = None
+    issuer: VerifiedIssuer | None = None
+    verification_url: str | None = None
+    credential_url: str | None = Field(default=None, description="The signed Open Badges 3.0 credential.")
+
+
+class TooManyLookupsRead(SQLModel):
+    status_code: int
+    detail: str
+    retry_after: int = Field(
+        description="Seconds to wait before the next lookup (also the Retry-After header)."
+    )
+
+
+def advice() -> list[str]:
+    """The advice for a code that found nothing, in the current language."""
+    return [gettext(line) for line in ADVICE]
+
+
+def verification_read(verification: Verification, base_url: str) -> VerificationRead:
+    answer = VerificationRead(
+        code=verification.code, status=verification.result, status_text=verification.status_text
+    )
+    document = verification.document
+    if document is None:
+        answer.advice = " ".join(advice())
+        return answer
+    page = f"{base_url}/v/{verification.code}"
+    answer.holder = VerifiedHolder(name_km=document.holder_name_km, name_latin=document.holder_name_latin)
+    answer.course = VerifiedCourse(
+        code=document.course_code,
+        title_km=document.course_title_km,
+        title_en=document.course_title_en,
+        hours=document.hours,
+    )
+    answer.competencies = [
+        VerifiedCompetency(code=c.code, title_km=c.title_km, title_en=c.title_en)
+        for c in document.competencies
+    ]
+    answer.issued_on, answer.expires_on = document.issued_on, document.expires_on
+    answer.expired_since = verification.expired_since
+    if verification.result == LookupResult.revoked:
+        answer.revoked = Revocation(reason=verification.revoked_reason or "", at=verification.revoked_at)
+    if verification.superseded_by:
+        answer.superseded_by = Successor(
+            code=verification.superseded_by, url=f"{base_url}/v/{verification.superseded_by}"
+        )
+    answer.issuer = VerifiedIssuer(name_km=document.issuer.name_km, name_en=document.issuer.name_en)
+    answer.verification_url, answer.credential_url = page, f"{page}/credential.json"
+    return answer
+
+
+# ---------------------------------------------------------------- counts for administrators
+
+
+@dataclass(frozen=True)
+class LookupSummary:
+    total: int = 0
+    by_result: dict[str, int] = field(default_factory=dict)
+    last_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LookedUpCertificate:
+    certificate: Certificate
+    lookups: LookupSummary
+
+    @property
+    def code(self) -> str:
+        return grouped(self.certificate.code)
+
+    @property
+    def document(self) -> CertificateDocument | None:
+        snapshot = self.certificate.snapshot
+        return CertificateDocument.from_snapshot(snapshot) if snapshot else None
+
+
+@dataclass(frozen=True)
+class LookupTotals:
+    today: int
+    last_7_days: int
+    # Per result over the 7 days, including the lookups that found nothing (not found, malformed).
+    by_result_7_days: dict[str, int]
+
+
+async def _summaries(session: AsyncSession, certificate_ids: Sequence[int]) -> dict[int, LookupSummary]:
+    rows: Result[Any] = await session.execute(
+        select(
+            col(VerificationLookup.certificate_id).label("certificate_id"),
+            col(VerificationLookup.result).label("result"),
+            func.count().label("count"),
+            func.max(VerificationLookup.at).label("last_at"),
+        )
+        .where(col(VerificationLookup.certificate_id).in_(certificate_ids))
+        .group_by(col(VerificationLookup.certificate_id), col(VerificationLookup.result))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    last: dict[int, datetime] = {}
+    for row in rows.mappings():
+        certificate_id, at = row["certificate_id"], row["last_at"]
+        counts.setdefault(certificate_id, {})[row["result"]] = int(row["count"])
+        last[certificate_id] = max(at, last.get(certificate_id, at))
+    return {
+        certificate_id: LookupSummary(sum(by_result.values()), by_result, last[certificate_id])
+        for certificate_id, by_result in counts.items()
+    }
+
+
+async def lookup_counts(session: AsyncSession, certificate_ids: Sequence[int]) -> dict[int, int]:
+    """Lookups of each certificate (those never looked up are absent): for lists of certificates."""
+    return {
+        certificate_id: summary.total
+        for certificate_id, summary in (await _summaries(session, certificate_ids)).items()
+    }
+
+
+async def lookup_summary(session: AsyncSession, certificate_id: int) -> LookupSummary:
+    """Lookups of one certificate by result, and the last one's time: for its admin page."""
+    return (await _summaries(session, [certificate_id])).get(certificate_id, LookupSummary())
+
+
+async def most_looked_up(
+    session: AsyncSession, *, page: int = 1, per_page: int = 50
+) -> Page[LookedUpCertificate]:
+    """Certificates by number of lookups, most first (then the most recently looked up)."""
+    looked_up = col(VerificationLookup.certificate_id).is_not(None)
+    ranked: Result[Any] = await session.execute(
+        select(col(VerificationLookup.certificate_id).label("certificate_id"))
+        .where(looked_up)
+        .group_by(col(VerificationLookup.certificate_id))
+        .order_by(
+            func.count().desc(),
+            func.max(VerificationLookup.at).desc(),
+            col(VerificationLookup.certificate_id),
+        )
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    ids = [int(row["certificate_id"]) for row in ranked.mappings()]
+    total = await session.scalar(
+        select(func.count(func.distinct(VerificationLookup.certificate_id))).where(looked_up)
+    )
+    certificates = {
+        c.id: c
+        for c in (await session.execute(select(Certificate).where(col(Certificate.id).in_(ids)))).scalars()
+    }
+    summaries = await _summaries(session, ids)
+    items = [LookedUpCertificate(certificates[i], summaries[i]) for i in ids]
+    return Page(items, int(total or 0), page, per_page)
+
+
+async def lookup_totals(session: AsyncSession, now: datetime) -> LookupTotals:
+    """Lookups since midnight in Cambodia and over the last 7 days, one query."""
+    midnight = datetime.combine(now.astimezone(PHNOM_PENH).date(), time(), PHNOM_PENH)
+    week_ago = now - timedelta(days=7)
+    is_today = case((col(VerificationLookup.at) >= midnight, 1), else_=0)
+    rows = (
+        await session.execute(
+            select(col(VerificationLookup.result), func.sum(is_today), func.count())
+            .where(col(VerificationLookup.at) >= week_ago)
+            .group_by(col(VerificationLookup.result))
+        )
+    ).all()
+    return LookupTotals(
+        today=sum(int(today or 0) for _, today, _ in rows),
+        last_7_days=sum(int(week) for _, _, week in rows),
+        by_result_7_days={result: int(week) for result, _, week in rows},
+    )
