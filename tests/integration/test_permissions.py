@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from courses.models import Competency, Course, CourseModule, QuizQuestion
 from tests.conftest import csrf_token, sign_in
 from tests.curriculum_factories import make_course, make_framework
+from tests.certificate_factories import make_certificate
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_organisation, make_trainee, make_user
 from training.models import ClassSession, Role, Trainee, UserRead
@@ -248,6 +249,27 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}/attempts"): TRAINEE,
     ("POST", "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}/attempts/{attempt_id:int}"): TRAINEE,
     ("POST", "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}/pledge"): TRAINEE,
+    # certificates: trainers issue for their cohorts, holders download their own, admins approve/revoke
+    ("GET", "/cohorts/{cohort_id:int}/certificates"): STAFF,
+    ("POST", "/cohorts/{cohort_id:int}/certificates"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/certificates/all.zip"): STAFF,
+    ("GET", "/cohorts/{cohort_id:int}/certificates/print.pdf"): STAFF,
+    ("POST", "/enrolments/{enrolment_id:int}/certificate"): STAFF,
+    ("GET", "/certificates/{certificate_id:int}/certificate.pdf"): SIGNED_IN,
+    ("GET", "/certificates/{certificate_id:int}/credential.json"): SIGNED_IN,
+    ("GET", "/me/certificates"): TRAINEE,
+    ("GET", "/admin/certificates"): ADMIN,
+    ("GET", "/admin/certificates/{certificate_id:int}"): ADMIN,
+    ("POST", "/admin/certificates/{certificate_id:int}/approve"): ADMIN,
+    ("POST", "/admin/certificates/{certificate_id:int}/revoke"): ADMIN,
+    ("POST", "/admin/certificates/{certificate_id:int}/reissue"): ADMIN,
+    ("GET", "/v/{code:str}/credential.json"): PUBLIC,
+    ("GET", "/.well-known/did.json"): PUBLIC,
+    ("GET", "/credentials/status/{number:int}"): PUBLIC,
+    ("GET", "/v/{code:str}"): PUBLIC,
+    ("GET", "/verify"): PUBLIC,
+    ("GET", "/api/v1/verify/{code:str}"): PUBLIC,
+    ("GET", "/admin/verifications"): ADMIN,
 }
 
 
@@ -309,7 +331,13 @@ async def _delivery_ids(db: AsyncSession, me: UserRead | None, course_id: int) -
         (await db.execute(select(ClassSession).where(ClassSession.cohort_id == cohort.id))).scalars().first()
     )
     assert meeting is not None
-    return {"cohort_id": cohort.id, "enrolment_id": enrolment.id, "session_id": meeting.id}
+    certificate = await make_certificate(db, enrolment=enrolment)
+    return {
+        "cohort_id": cohort.id,
+        "enrolment_id": enrolment.id,
+        "session_id": meeting.id,
+        "certificate_id": certificate.id,
+    }
 
 
 async def _curriculum_ids(db: AsyncSession) -> dict[str, object]:
