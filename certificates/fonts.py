@@ -72,8 +72,22 @@ def register_khmer_fonts() -> None:
             # Every instance keeps the variable font's PostScript name, and reportlab treats fonts sharing a
             # face name as one: give each its own so the bold subset is embedded as bold.
             font.face.name = name.encode()
+            _give_every_glyph_a_character(font)
             pdfmetrics.registerFont(font)
         _registered = True
+
+
+def _give_every_glyph_a_character(font: TTFont) -> None:
+    """Map each glyph that has no character (subscript forms, vowel parts) to a private-use one, up front.
+
+    reportlab draws shaped text as characters, and makes these up lazily in the order it first meets the
+    glyphs: the same certificate would come out with other bytes depending on what the process printed
+    before, and two threads shaping at once could give one code to two glyphs.
+    """
+    hb_font = font.hbFont()
+    for glyph in range(font.hbFace.glyph_count):
+        if glyph not in font.face.glyphToChar:
+            font.hbAddPrivate(hb_font.glyph_to_string(glyph), glyph, hb_font.get_glyph_h_advance(glyph))
 
 
 def _static_instance(face: uharfbuzz.Face, weight: int) -> bytes:
