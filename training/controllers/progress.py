@@ -101,7 +101,6 @@ def _my_progress_read(mine: MyProgress) -> MyProgressRead:
             )
             for u in mine.upcoming
         ],
-        certificates=mine.certificates,
     )
 
 

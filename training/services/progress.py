@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.sql.expression import Select
 
 from courses.models import (
@@ -491,12 +491,11 @@ class UpcomingSession:
 class MyProgress:
     """A trainee's enrolments (newest cohort first) with their checklists, and their next sessions.
 
-    `certificates` is empty until certificates are issued (a later part of the system fills it).
+    Certificates have their own page (/me/certificates, in the certificates package).
     """
 
     enrolments: list[Progress]
     upcoming: list[UpcomingSession]
-    certificates: list[Any] = field(default_factory=list)
 
 
 async def _upcoming(session: AsyncSession, trainee_id: int, since: date) -> list[UpcomingSession]:
@@ -586,7 +585,6 @@ class UpcomingSessionRead(SQLModel):
 class MyProgressRead(SQLModel):
     enrolments: list[EnrolmentProgressRead]
     upcoming_sessions: list[UpcomingSessionRead]
-    certificates: list[Any] = Field(default=[], description="Empty until certificates are issued.")
 
 
 class CohortOverviewRead(SQLModel):
