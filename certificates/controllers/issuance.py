@@ -244,11 +244,12 @@ class CertificateAdminController(Controller):
     async def reissue_certificate(
         self, request: Request, db: AsyncSession, authority: IssuingAuthority, certificate_id: int
     ) -> Template | Redirect:
-        reason = str((await request.form()).get("reason") or "")
+        reason = str((await request.form()).get("reissue_reason") or "")
         try:
             issued = await issuance.reissue(db, authority, actor_of(request), certificate_id, reason)
         except InvalidInput as invalid:
-            return await _record_page(db, certificate_id, {"reissue": invalid.field_errors, "reason": reason})
+            errors = {"reissue_reason": invalid.field_errors["reason"]}
+            return await _record_page(db, certificate_id, {"reissue": errors, "reason": reason})
         await _store_pdfs(authority, [issued])
         return Redirect(f"{record_url(row_id(issued.certificate))}?notice=reissued", status_code=303)
 

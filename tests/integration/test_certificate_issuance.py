@@ -300,3 +300,21 @@ async def test_public_issuer_documents(client, db, authority):
     assert did["verificationMethod"][0]["type"] == "Multikey"
     assert (await client.get("/credentials/status/99")).status_code == 404
     assert (await client.get("/v/AAAA-BBBB-CCCC-DDDD/credential.json")).status_code == 404
+
+
+async def test_an_admin_reissues_through_the_page_and_is_told_when_the_reason_is_missing(
+    client, db, as_role, authority
+):
+    _, complete = await complete_cohort(db, done=1, undone=0)
+    old = (await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), complete[0].id)).certificate
+    await as_role(Role.admin, language="en")
+    refused = await post_form(client, f"/admin/certificates/{old.id}/reissue", {"reissue_reason": " "})
+    assert refused.status_code == 422 and "Say why" in refused.text
+    answer = await post_form(
+        client, f"/admin/certificates/{old.id}/reissue", {"reissue_reason": "Name corrected"}
+    )
+    assert answer.status_code == 303
+    new = (await db.execute(select(Certificate).where(Certificate.supersedes_id == old.id))).scalar_one()
+    assert answer.headers["location"] == f"/admin/certificates/{new.id}?notice=reissued"
+    page = await client.get(f"/admin/certificates/{old.id}")
+    assert "Superseded" in page.text and grouped(new.code) in page.text
