@@ -48,7 +48,7 @@ class KhmerShapingError(RuntimeError):
 
 @dataclass(frozen=True)
 class ShapedText:
-    """A string ready for canvas.drawString (a ShapedStr when HarfBuzz changed it) and its width in points."""
+    """Text shaped for draw_shaped (a reportlab ShapedStr, one character per glyph) and its width in pt."""
 
     text: str
     width: float
