@@ -416,9 +416,23 @@ async def page_weight(visitor: httpx.AsyncClient, path: str) -> tuple[int, list[
     return total, foreign
 
 
+async def with_many_competencies(db: AsyncSession, certificate: Certificate, count: int) -> None:
+    """A long course: many competencies with long Khmer and English titles (Khmer is 3 bytes a letter)."""
+    competency = {
+        "code": "SW-10.10",
+        "title_km": "អនុវត្តក្រមសីលធម៌វិជ្ជាជីវៈការងារសង្គមកិច្ចក្នុងការគ្រប់គ្រងករណីកុមារ",
+        "title_en": "Applies the professional code of ethics of social work in child case management",
+        "url": "",
+    }
+    assert certificate.snapshot is not None
+    certificate.snapshot = certificate.snapshot | {"competencies": [competency] * count}
+    await db.commit()
+
+
 @pytest.mark.parametrize("english", [False, True])
 async def test_the_page_weighs_under_30_kb_and_asks_nothing_from_elsewhere(db, visit, english):
     certificate = await make_certificate(db, expires_on=today() + timedelta(days=300))
+    await with_many_competencies(db, certificate, 40)
     async with visit() as visitor:
         if english:
             await in_english(visitor)
