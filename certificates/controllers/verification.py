@@ -1,10 +1,11 @@
 """Public verification of certificates: the page the QR code opens, the form, the JSON API, admins' counts."""
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +34,9 @@ from training.web import client_ip, language_of
 # No cache anywhere (browser, proxy): a revocation must show at the very next lookup, on every instance.
 NO_STORE = {"cache-control": "no-store"}
 JSON_STATUS = {LookupResult.not_found: 404, LookupResult.malformed: 400}
+PrintedCode = Annotated[
+    str, Parameter(description="The code printed on the certificate, e.g. K7QM-3XPD-9RTA-2VHC (any case).")
+]
 
 
 async def _look_up(request: Request, db: AsyncSession, code: str, channel: Channel) -> Verification:
@@ -94,6 +98,7 @@ class VerificationApi(Controller):
 
     @get(
         "/{code:str}",
+        summary="Verify a certificate code",
         responses={
             400: ResponseSpec(
                 VerificationRead,
@@ -112,7 +117,9 @@ class VerificationApi(Controller):
             ),
         },
     )
-    async def verify(self, request: Request, db: AsyncSession, code: str) -> Response[VerificationRead]:
+    async def verify(
+        self, request: Request, db: AsyncSession, code: PrintedCode
+    ) -> Response[VerificationRead]:
         """What a certificate code stands for today (valid, expired, revoked, superseded); no sign-in.
 
         The code is case-, space- and dash-insensitive (O and I read as 0 and 1). Found certificates answer

@@ -132,7 +132,7 @@ async def verify_code(
     )
     session.add(
         VerificationLookup(
-            code=code or _cleaned(typed_code),
+            code=code or verification.code,
             result=verification.result.value,
             certificate_id=verification.certificate_id,
             channel=channel,
