@@ -1,0 +1,330 @@
+"""Benchmark: bulk issuance of certificates (sign, render, store) against a bare render of the same pages.
+
+    .venv/bin/python -m bench.certificate_issuance [--certificates 1000] [--database sqlite|postgresql]
+                                                   [--workers 1|2]
+
+Builds a fresh migrated database of closed cohorts of 50 complete enrolments, then issues every cohort as
+the trainers' "issue all" button does (`issue_for_cohort`, then `store_pdf` for each new certificate) and,
+in the same run, renders the same certificates with reportlab + qrcode alone (no database, no signing),
+writing each PDF to a file. Prints throughput, per-certificate latency, peak memory and the ratio.
+"""
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_process
+from anyio.abc import TaskGroup
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bench.common import (
+    BASE_URL,
+    COHORT_SIZE,
+    SECRET_KEY,
+    Backend,
+    BenchCohort,
+    BenchCourse,
+    children_peak_mb,
+    insert_all,
+    insert_ids,
+    make_admin,
+    make_cohorts,
+    make_course,
+    migrated_database,
+    percentile,
+    print_table,
+    reset_peak_memory,
+    resident_mb,
+    trainee_rows,
+    verdict,
+)
+from certificates.authority import IssuingAuthority
+from certificates.document import CertificateDocument
+from certificates.keys import create_key
+from certificates.models import Certificate
+from certificates.pdf import render_certificate
+from certificates.services.issuance import Issued, issue_for_cohort
+from training.database import create_engine, create_sessionmaker
+from training.models import Assessment, Attendance, ModuleCompletion, PledgeAcceptance, QuizAttempt, row_id
+from training.services import Actor
+from training.services.auth import CurrentUser
+from training.settings import Settings
+
+TARGET_RATIO = 0.70
+# Issued (untimed) before the measured run, so fonts, JSON-LD contexts and keys are loaded as in a warm app.
+WARM_UP = 5
+
+
+class PortableAuthority(IssuingAuthority):
+    """The issuing authority sendable to a worker process, which only renders and stores PDFs: without its
+    lock and loaded keys (the worker reads the keys again if it ever signs)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_keys", "_keys_seen")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _lock=threading.Lock(), _keys=[], _keys_seen=-1.0)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One way of producing the certificates: wall time of the whole run and each certificate's share."""
+
+    label: str
+    seconds: float
+    per_certificate_ms: list[float]
+    peak_mb: float
+
+    @property
+    def rate(self) -> float:
+        return len(self.per_certificate_ms) / self.seconds
+
+    def row(self) -> list[object]:
+        times = self.per_certificate_ms
+        return [
+            self.label,
+            len(times),
+            self.seconds,
+            self.rate,
+            percentile(times, 50),
+            percentile(times, 95),
+            self.peak_mb,
+        ]
+
+
+# ---------------------------------------------------------------- the data set
+
+
+def completion_rows(course: BenchCourse, cohorts: Sequence[BenchCohort]) -> list[list[Any]]:
+    """Everything that makes these enrolments complete, one list per table: present at every session,
+    both modules done, every competency assessed competent, the ethics quiz passed, the pledge accepted."""
+    submitted, today = datetime.now(UTC), date.today()
+    modules = (course.regular_module_id, course.ethics_module_id)
+    pairs = [(cohort, e) for cohort in cohorts for e in cohort.enrolment_ids]
+    return [
+        [Attendance(enrolment_id=e, session_id=s, status="present") for c, e in pairs for s in c.session_ids],
+        [
+            ModuleCompletion(enrolment_id=e, module_id=m, completed_on=today)
+            for _, e in pairs
+            for m in modules
+        ],
+        [
+            Assessment(
+                enrolment_id=e, competency_id=k, result="competent", method="observation", assessed_on=today
+            )
+            for _, e in pairs
+            for k in course.competency_ids
+        ],
+        [
+            QuizAttempt(
+                enrolment_id=e,
+                module_id=course.ethics_module_id,
+                submitted_at=submitted,
+                score_percent=90,
+                passed=True,
+            )
+            for _, e in pairs
+        ],
+        [PledgeAcceptance(enrolment_id=e, module_id=course.ethics_module_id) for _, e in pairs],
+    ]
+
+
+async def build_cohorts(
+    session: AsyncSession, certificates: int
+) -> tuple[list[BenchCohort], list[BenchCohort], tuple[Actor, CurrentUser]]:
+    """(warm-up cohorts, measured cohorts, the administrator who issues) with complete enrolments."""
+    rng = random.Random(5)
+    course = await make_course(session, 1)
+    trainee_ids = await insert_ids(session, trainee_rows(certificates + WARM_UP, rng, email_share=0.7))
+    warm_up = await make_cohorts(session, course, trainee_ids[:WARM_UP], sessions=4, prefix="W")
+    measured = await make_cohorts(session, course, trainee_ids[WARM_UP:], sessions=4)
+    for rows in completion_rows(course, [*warm_up, *measured]):
+        await insert_all(session, rows)
+    admin = await make_admin(session)
+    await session.commit()
+    return warm_up, measured, admin
+
+
+# ---------------------------------------------------------------- our issuance, as the controller runs it
+
+
+class ThreadStore:
+    """What the controller does after the commit: each PDF rendered and stored in a thread, one by one.
+    `seconds` holds each certificate's time, by certificate id."""
+
+    def __init__(self, authority: IssuingAuthority) -> None:
+        self.authority = authority
+        self.seconds: dict[int, float] = {}
+
+    async def store(self, issued: list[Issued]) -> None:
+        for one in issued:
+            started = time.perf_counter()
+            await anyio.to_thread.run_sync(self.authority.store_pdf, one.certificate)
+            self.seconds[row_id(one.certificate)] = time.perf_counter() - started
+
+
+def store_pdf(authority: IssuingAuthority, certificate: Certificate) -> float:
+    """In a worker process: render and store one PDF; only the time it took goes back."""
+    started = time.perf_counter()
+    authority.store_pdf(certificate)
+    return time.perf_counter() - started
+
+
+class ProcessStore:
+    """The two-core prototype: after the commit the PDFs are handed to worker processes (anyio's pool, one
+    per core) and rendered there while the next batch is issued; the task group waits for the last ones.
+    `seconds` holds each certificate's time in its worker, by certificate id."""
+
+    def __init__(self, authority: IssuingAuthority, group: TaskGroup) -> None:
+        self.authority = authority
+        self.group = group
+        self.seconds: dict[int, float] = {}
+
+    async def store(self, issued: list[Issued]) -> None:
+        for one in issued:
+            self.group.start_soon(self._store_one, one.certificate)
+
+    async def _store_one(self, certificate: Certificate) -> None:
+        seconds = await anyio.to_process.run_sync(store_pdf, self.authority, certificate)
+        self.seconds[row_id(certificate)] = seconds
+
+
+async def issue_cohorts(
+    maker: async_sessionmaker[AsyncSession],
+    authority: IssuingAuthority,
+    admin: tuple[Actor, CurrentUser],
+    cohorts: Sequence[BenchCohort],
+    pdfs: ThreadStore | ProcessStore,
+) -> tuple[dict[int, float], list[CertificateDocument]]:
+    """Issue each cohort in a session of its own (one request each), then store its PDFs. Returns each
+    certificate's share of its cohort's issuance time (by certificate id) and the documents issued."""
+    shares: dict[int, float] = {}
+    documents: list[CertificateDocument] = []
+    for cohort in cohorts:
+        async with maker() as session:
+            started = time.perf_counter()
+            result = await issue_for_cohort(session, authority, *admin, cohort.id)
+            share = (time.perf_counter() - started) / max(len(result.issued), 1)
+        if len(result.issued) != len(cohort.enrolment_ids):
+            issued, expected = len(result.issued), len(cohort.enrolment_ids)
+            raise RuntimeError(f"cohort {cohort.id}: {issued} of {expected} certificates issued")
+        shares |= {row_id(one.certificate): share for one in result.issued}
+        documents += [one.document for one in result.issued if one.document is not None]
+        await pdfs.store(result.issued)
+    return shares, documents
+
+
+async def issue_and_store(
+    maker: async_sessionmaker[AsyncSession],
+    authority: IssuingAuthority,
+    admin: tuple[Actor, CurrentUser],
+    cohorts: Sequence[BenchCohort],
+    workers: int,
+) -> tuple[list[float], list[CertificateDocument]]:
+    """Each certificate's time (its share of the issuance plus its PDF) and the documents issued."""
+    if workers == 1:
+        pdfs: ThreadStore | ProcessStore = ThreadStore(authority)
+        shares, documents = await issue_cohorts(maker, authority, admin, cohorts, pdfs)
+    else:
+        async with anyio.create_task_group() as group:
+            pdfs = ProcessStore(authority, group)
+            shares, documents = await issue_cohorts(maker, authority, admin, cohorts, pdfs)
+    return [share + pdfs.seconds[certificate_id] for certificate_id, share in shares.items()], documents
+
+
+async def measure_issuance(
+    url: str, folder: Path, certificates: int, workers: int
+) -> tuple[Timing, list[CertificateDocument]]:
+    settings = Settings(database_url=url, data_dir=folder / "data", base_url=BASE_URL, secret_key=SECRET_KEY)
+    create_key(settings.effective_keys_dir)
+    authority = PortableAuthority.from_settings(settings)
+    engine = create_engine(url)
+    maker = create_sessionmaker(engine)
+    try:
+        async with maker() as session:
+            warm_up, measured, admin = await build_cohorts(session, certificates)
+        await issue_and_store(maker, authority, admin, warm_up, workers)
+        reset_peak_memory()
+        started = time.perf_counter()
+        per_certificate, documents = await issue_and_store(maker, authority, admin, measured, workers)
+        seconds = time.perf_counter() - started
+        peak = resident_mb()[1] + (children_peak_mb() if workers > 1 else 0)
+    finally:
+        await engine.dispose()
+    label = "ours: issue, sign, render, store" + (f" ({workers} render processes)" if workers > 1 else "")
+    return Timing(label, seconds, [s * 1000 for s in per_certificate], peak), documents
+
+
+# ---------------------------------------------------------------- the baseline
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """As the store writes: a partial file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
+def measure_baseline(documents: Sequence[CertificateDocument], folder: Path) -> Timing:
+    """reportlab + qrcode alone: the same pages from the same documents, written to files, on one core."""
+    render_certificate(documents[0])  # fonts and images loaded, as for ours
+    reset_peak_memory()
+    per_certificate = []
+    started = time.perf_counter()
+    for document in documents:
+        began = time.perf_counter()
+        code = document.code.replace("-", "")
+        write_file(folder / code[:2] / f"{code}.pdf", render_certificate(document))
+        per_certificate.append((time.perf_counter() - began) * 1000)
+    seconds = time.perf_counter() - started
+    return Timing("baseline: render + write only", seconds, per_certificate, resident_mb()[1])
+
+
+# ---------------------------------------------------------------- the command
+
+
+def report(ours: Timing, baseline: Timing, backend: Backend, workers: int) -> bool:
+    cohorts = -(-len(ours.per_certificate_ms) // COHORT_SIZE)
+    print(
+        f"\nBulk issuance: {len(ours.per_certificate_ms):,} certificates in {cohorts} cohorts of up to "
+        f"{COHORT_SIZE} complete enrolments, {backend}, {workers} render process(es); baseline on one core"
+    )
+    headers = ["", "certificates", "seconds", "certificates/s", "p50 ms", "p95 ms", "peak RSS MB"]
+    print_table(headers, [baseline.row(), ours.row()])
+    ratio = ours.rate / baseline.rate
+    passed = ratio >= TARGET_RATIO
+    print(f"\nratio ours/baseline: {ratio:.2f}x  (target >= {TARGET_RATIO:.2f}x)  {verdict(passed)}")
+    return passed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.certificate_issuance", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--certificates", type=int, default=1000)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, choices=[1, 2], default=1, help="processes rendering PDFs")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="nisa-bench-") as temporary:
+        folder = Path(temporary)
+        started = time.perf_counter()
+        with migrated_database(args.database, folder) as url:
+            print(f"migrated database ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+            ours, documents = asyncio.run(measure_issuance(url, folder, args.certificates, args.workers))
+        baseline = measure_baseline(documents, folder / "baseline")
+    return 0 if report(ours, baseline, args.database, args.workers) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
