@@ -139,7 +139,7 @@ class VerificationAdmin(Controller):
     async def most_looked_up(self, db: AsyncSession, page: int = 1) -> Template:
         """The most looked-up certificates, with the lookups of today and the last 7 days."""
         context = {
-            "page": await verification.most_looked_up(db, page=max(page, 1)),
+            "page": await verification.most_looked_up(db, today(), page=max(page, 1)),
             "totals": await verification.lookup_totals(db, utcnow()),
         }
         return Template("certificates/verify/admin.html", context=context)

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
@@ -160,36 +160,39 @@ async def _refuse_over_limit(session: AsyncSession, ip_hash: str, limit: RateLim
         raise TooManyLookups(retry_after=max(1, math.ceil((oldest + limit.window - now).total_seconds())))
 
 
+def public_status(certificate: Certificate, today: date) -> LookupResult:
+    """The status the world sees: expiry is derived from the date; awaiting approval is not public yet."""
+    if certificate.status == CertificateStatus.pending_approval or certificate.snapshot is None:
+        return LookupResult.not_found
+    if certificate.status != CertificateStatus.valid:
+        return LookupResult(certificate.status)
+    if certificate.expires_on is not None and certificate.expires_on < today:
+        return LookupResult.expired
+    return LookupResult.valid
+
+
 async def _verification(session: AsyncSession, code: str, today: date) -> Verification:
     certificate = (
         await session.execute(select(Certificate).where(col(Certificate.code) == code))
     ).scalar_one_or_none()
-    # A certificate awaiting approval is not public yet: to the world it does not exist.
-    if (
-        certificate is None
-        or certificate.snapshot is None
-        or certificate.status == CertificateStatus.pending_approval
-    ):
+    result = public_status(certificate, today) if certificate else LookupResult.not_found
+    if certificate is None or certificate.snapshot is None or result == LookupResult.not_found:
         return Verification(LookupResult.not_found, grouped(code))
-    valid = Verification(
-        LookupResult.valid,
+    revoked = result == LookupResult.revoked
+    return Verification(
+        result,
         grouped(code),
         certificate.id,
         CertificateDocument.from_snapshot(certificate.snapshot),
+        expired_since=certificate.expires_on if result == LookupResult.expired else None,
+        revoked_reason=certificate.revoked_reason if revoked else None,
+        revoked_at=certificate.revoked_at if revoked else None,
+        superseded_by=(
+            await _successor_code(session, certificate.superseded_by_id)
+            if result == LookupResult.superseded
+            else None
+        ),
     )
-    if certificate.status == CertificateStatus.revoked:
-        return replace(
-            valid,
-            result=LookupResult.revoked,
-            revoked_reason=certificate.revoked_reason,
-            revoked_at=certificate.revoked_at,
-        )
-    if certificate.status == CertificateStatus.superseded:
-        successor = await _successor_code(session, certificate.superseded_by_id)
-        return replace(valid, result=LookupResult.superseded, superseded_by=successor)
-    if certificate.expires_on is not None and certificate.expires_on < today:
-        return replace(valid, result=LookupResult.expired, expired_since=certificate.expires_on)
-    return valid
 
 
 async def _successor_code(session: AsyncSession, certificate_id: int | None) -> str | None:
@@ -316,6 +319,7 @@ class LookupSummary:
 @dataclass(frozen=True)
 class LookedUpCertificate:
     certificate: Certificate
+    status: LookupResult
     lookups: LookupSummary
 
     @property
@@ -373,7 +377,7 @@ async def lookup_summary(session: AsyncSession, certificate_id: int) -> LookupSu
 
 
 async def most_looked_up(
-    session: AsyncSession, *, page: int = 1, per_page: int = 50
+    session: AsyncSession, today: date, *, page: int = 1, per_page: int = 50
 ) -> Page[LookedUpCertificate]:
     """Certificates by number of lookups, most first (then the most recently looked up)."""
     looked_up = col(VerificationLookup.certificate_id).is_not(None)
@@ -398,7 +402,9 @@ async def most_looked_up(
         for c in (await session.execute(select(Certificate).where(col(Certificate.id).in_(ids)))).scalars()
     }
     summaries = await _summaries(session, ids)
-    items = [LookedUpCertificate(certificates[i], summaries[i]) for i in ids]
+    items = [
+        LookedUpCertificate(certificates[i], public_status(certificates[i], today), summaries[i]) for i in ids
+    ]
     return Page(items, int(total or 0), page, per_page)
 
 

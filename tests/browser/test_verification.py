@@ -150,3 +150,15 @@ def test_a_typed_code_is_checked_and_a_wrong_one_gets_advice(phone, codes) -> No
     save_screenshot(page, "verify-not-found-en.png")
     _switch_to(page, "km")
     save_screenshot(page, "verify-not-found-km.png")
+
+
+def test_an_admin_sees_how_often_each_certificate_was_checked(phone, page: Page, codes, sign_in) -> None:  # type: ignore[no-untyped-def]
+    employer, _ = phone
+    employer.goto(f"/v/{codes['revoked']}")
+    expect(employer.locator(".status-revoked")).to_be_visible()
+    sign_in(page, "admin")
+    page.goto("/admin/verifications")
+    row = page.locator("table.records tbody tr", has_text=codes["revoked"])
+    expect(row).to_be_visible()
+    expect(row.locator("a[href^='/admin/certificates/']")).to_have_text(codes["revoked"])
+    save_screenshot(page, "verify-admin-counts.png")
