@@ -99,6 +99,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 Tag(name="Trainees", description="People of the workforce (administrators and trainers)."),
                 Tag(name="Organisations", description="Employers (administrators only)."),
                 Tag(name="Locations", description="Provinces, districts and communes (any signed-in user)."),
+                Tag(
+                    name="Verification",
+                    description="Public verification of certificate codes: no sign-in, every lookup logged, "
+                    "rate-limited per client.",
+                ),
             ],
             components=Components(
                 security_schemes={

@@ -16,7 +16,7 @@ from certificates.codes import grouped
 from certificates.document import CertificateDocument
 from certificates.models import Certificate, CertificateStatus
 from certificates.pdf import write_certificates
-from certificates.services import issuance, register
+from certificates.services import issuance, register, verification
 from training.controllers.attendance import is_htmx
 from training.errors import Conflict, InvalidInput
 from training.guards import requires_admin, requires_role, requires_sign_in
@@ -207,7 +207,7 @@ class CertificateAdminController(Controller):
         self, db: AsyncSession, q: str = "", status: str = "", page: int = 1
     ) -> Template:
         found = await register.search_certificates(db, q, status, page=max(page, 1))
-        counts = await _lookup_counts(db, [row_id(r.certificate) for r in found.items])
+        counts = await verification.lookup_counts(db, [row_id(r.certificate) for r in found.items])
         context = {
             "page": found,
             "q": q,
@@ -254,15 +254,7 @@ class CertificateAdminController(Controller):
         return Redirect(f"{record_url(row_id(issued.certificate))}?notice=reissued", status_code=303)
 
 
-async def _lookup_counts(db: AsyncSession, certificate_ids: list[int]) -> dict[int, int]:
-    from certificates.services import verification
-
-    return await verification.lookup_counts(db, certificate_ids)
-
-
 async def _record_page(db: AsyncSession, certificate_id: int, errors: dict[str, Any]) -> Template:
-    from certificates.services import verification
-
     record = await register.certificate_record(db, certificate_id)
     context = {
         "record": record,
