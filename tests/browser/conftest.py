@@ -34,6 +34,7 @@ READY_TIMEOUT = 30.0
 ACTION_TIMEOUT_MS = 10_000
 
 SERVER_LOG = pytest.StashKey[Path]()
+LIVE_DATABASE_URL = pytest.StashKey[str]()
 
 SignIn = Callable[[Page, str], None]
 
@@ -115,6 +116,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.C
         "NISA_DEFAULT_LANGUAGE": "km",
         "NISA_LOG_LEVEL": "INFO",  # uvicorn's "running on" line and the access log, shown when a test fails
     }
+    pytestconfig.stash[LIVE_DATABASE_URL] = env["NISA_DATABASE_URL"]
     _nisa(env, "db", "upgrade")
     _nisa(env, "demo", "--trainees", "50")
     log = pytestconfig.stash[SERVER_LOG] = data_dir / "server.log"
@@ -206,6 +208,12 @@ def sign_in_through_form(page: Page, email: str, password: str) -> None:
     page.locator("#f-email").fill(email)
     page.locator("#f-password").fill(password)
     page.locator("form[action='/login'] button[type=submit]").click()
+
+
+@pytest.fixture(scope="session")
+def live_database_url(live_server: str, pytestconfig: pytest.Config) -> str:
+    """The live server's database, for tests that write what the demo data lacks (e.g. an expired one)."""
+    return pytestconfig.stash[LIVE_DATABASE_URL]
 
 
 @pytest.fixture

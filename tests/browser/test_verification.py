@@ -4,7 +4,6 @@ import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +11,7 @@ from playwright.sync_api import Page, Request, expect
 
 from certificates.codes import grouped, new_code
 from certificates.models import CertificateStatus
-from tests.browser.conftest import SERVER_LOG, save_screenshot
+from tests.browser.conftest import save_screenshot
 from tests.certificate_factories import make_certificate
 from training.database import create_engine, create_sessionmaker
 from training.services.cohorts import today
@@ -56,16 +55,11 @@ async def _make_certificates(database_url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def codes(live_server: str, pytestconfig: pytest.Config) -> dict[str, str]:
-    """Certificates written into the live server's database (the demo data has none).
-
-    LEAD: once `nisa demo` issues certificates, or the browser conftest offers the live database's URL as a
-    fixture, use that instead of finding the database next to the server's log.
-    """
-    database: Path = pytestconfig.stash[SERVER_LOG].parent / "nisa.db"
+def codes(live_database_url: str) -> dict[str, str]:
+    """Certificates in each state, written into the live server's database (the demo has no expired one)."""
     # Playwright keeps its own event loop on this thread: the factories run on a thread of their own.
     with ThreadPoolExecutor(1) as worker:
-        return worker.submit(asyncio.run, _make_certificates(f"sqlite+aiosqlite:///{database}")).result()
+        return worker.submit(asyncio.run, _make_certificates(live_database_url)).result()
 
 
 @pytest.fixture
