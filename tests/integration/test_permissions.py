@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, Course, CourseModule, QuizQuestion
+from tests.certificate_factories import make_certificate
 from tests.conftest import csrf_token, sign_in
 from tests.curriculum_factories import make_course, make_framework
-from tests.certificate_factories import make_certificate
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_organisation, make_trainee, make_user
 from training.models import ClassSession, Role, Trainee, UserRead
