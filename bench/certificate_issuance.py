@@ -26,17 +26,18 @@ import anyio
 import anyio.to_process
 from anyio.abc import TaskGroup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import SQLModel
 
 from bench.common import (
-    BASE_URL,
     COHORT_SIZE,
-    SECRET_KEY,
     Backend,
     BenchCohort,
     BenchCourse,
+    Row,
+    bench_settings,
     children_peak_mb,
     insert_all,
-    insert_ids,
+    insert_numbered,
     make_admin,
     make_cohorts,
     make_course,
@@ -55,12 +56,20 @@ from certificates.models import Certificate
 from certificates.pdf import render_certificate
 from certificates.services.issuance import Issued, issue_for_cohort
 from training.database import create_engine, create_sessionmaker
-from training.models import Assessment, Attendance, ModuleCompletion, PledgeAcceptance, QuizAttempt, row_id
+from training.models import (
+    Assessment,
+    Attendance,
+    ModuleCompletion,
+    PledgeAcceptance,
+    QuizAttempt,
+    Trainee,
+    row_id,
+)
 from training.services import Actor
 from training.services.auth import CurrentUser
-from training.settings import Settings
 
 TARGET_RATIO = 0.70
+TableRows = tuple[type[SQLModel], list[Row]]
 # Issued (untimed) before the measured run, so fonts, JSON-LD contexts and keys are loaded as in a warm app.
 WARM_UP = 5
 
@@ -105,37 +114,33 @@ class Timing:
 # ---------------------------------------------------------------- the data set
 
 
-def completion_rows(course: BenchCourse, cohorts: Sequence[BenchCohort]) -> list[list[Any]]:
-    """Everything that makes these enrolments complete, one list per table: present at every session,
-    both modules done, every competency assessed competent, the ethics quiz passed, the pledge accepted."""
-    submitted, today = datetime.now(UTC), date.today()
-    modules = (course.regular_module_id, course.ethics_module_id)
-    pairs = [(cohort, e) for cohort in cohorts for e in cohort.enrolment_ids]
+def completion_rows(course: BenchCourse, cohorts: Sequence[BenchCohort]) -> list[TableRows]:
+    """Everything that makes these enrolments complete, table by table: present at every session, both
+    modules done, every competency assessed competent, the ethics quiz passed, the pledge accepted."""
+    submitted, today, ethics = datetime.now(UTC), date.today(), course.ethics_module_id
+    enrolments = [e for cohort in cohorts for e in cohort.enrolment_ids]
+    attendance = [
+        {"enrolment_id": e, "session_id": s, "status": "present"}
+        for cohort in cohorts
+        for e in cohort.enrolment_ids
+        for s in cohort.session_ids
+    ]
+    modules = [
+        {"enrolment_id": e, "module_id": m, "completed_on": today}
+        for e in enrolments
+        for m in (course.regular_module_id, ethics)
+    ]
+    assessed = {"result": "competent", "method": "observation", "assessed_on": today}
+    assessments = [
+        {"enrolment_id": e, "competency_id": k} | assessed for e in enrolments for k in course.competency_ids
+    ]
+    quiz = {"module_id": ethics, "submitted_at": submitted, "score_percent": 90, "passed": True}
     return [
-        [Attendance(enrolment_id=e, session_id=s, status="present") for c, e in pairs for s in c.session_ids],
-        [
-            ModuleCompletion(enrolment_id=e, module_id=m, completed_on=today)
-            for _, e in pairs
-            for m in modules
-        ],
-        [
-            Assessment(
-                enrolment_id=e, competency_id=k, result="competent", method="observation", assessed_on=today
-            )
-            for _, e in pairs
-            for k in course.competency_ids
-        ],
-        [
-            QuizAttempt(
-                enrolment_id=e,
-                module_id=course.ethics_module_id,
-                submitted_at=submitted,
-                score_percent=90,
-                passed=True,
-            )
-            for _, e in pairs
-        ],
-        [PledgeAcceptance(enrolment_id=e, module_id=course.ethics_module_id) for _, e in pairs],
+        (Attendance, attendance),
+        (ModuleCompletion, modules),
+        (Assessment, assessments),
+        (QuizAttempt, [{"enrolment_id": e} | quiz for e in enrolments]),
+        (PledgeAcceptance, [{"enrolment_id": e, "module_id": ethics} for e in enrolments]),
     ]
 
 
@@ -145,11 +150,12 @@ async def build_cohorts(
     """(warm-up cohorts, measured cohorts, the administrator who issues) with complete enrolments."""
     rng = random.Random(5)
     course = await make_course(session, 1)
-    trainee_ids = await insert_ids(session, trainee_rows(certificates + WARM_UP, rng, email_share=0.7))
+    trainees = trainee_rows(certificates + WARM_UP, rng, email_share=0.7)
+    trainee_ids = await insert_numbered(session, Trainee, trainees)
     warm_up = await make_cohorts(session, course, trainee_ids[:WARM_UP], sessions=4, prefix="W")
     measured = await make_cohorts(session, course, trainee_ids[WARM_UP:], sessions=4)
-    for rows in completion_rows(course, [*warm_up, *measured]):
-        await insert_all(session, rows)
+    for model, rows in completion_rows(course, [*warm_up, *measured]):
+        await insert_all(session, model, rows)
     admin = await make_admin(session)
     await session.commit()
     return warm_up, measured, admin
@@ -245,7 +251,7 @@ async def issue_and_store(
 async def measure_issuance(
     url: str, folder: Path, certificates: int, workers: int
 ) -> tuple[Timing, list[CertificateDocument]]:
-    settings = Settings(database_url=url, data_dir=folder / "data", base_url=BASE_URL, secret_key=SECRET_KEY)
+    settings = bench_settings(url, folder)
     create_key(settings.effective_keys_dir)
     authority = PortableAuthority.from_settings(settings)
     engine = create_engine(url)

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import asyncpg
 from alembic import command
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
@@ -36,9 +36,10 @@ from courses.models import (
 )
 from tests.postgres import TemporaryPostgres, find_postgres_tools
 from training.database import alembic_config
-from training.models import ClassSession, Cohort, Enrolment, Role, Trainee, User, UserRole
+from training.models import ClassSession, Cohort, Enrolment, Role, User, UserRole
 from training.services import Actor
 from training.services.auth import CurrentUser
+from training.settings import Settings
 
 Backend = Literal["sqlite", "postgresql"]
 BACKENDS: tuple[Backend, ...] = ("sqlite", "postgresql")
@@ -106,22 +107,31 @@ async def _administer(server_url: str, statement: str) -> None:
 # ---------------------------------------------------------------- data in bulk
 
 
-async def insert_ids(session: AsyncSession, rows: Sequence[SQLModel]) -> list[int]:
-    """Insert rows of one table in a few multi-row statements; their new ids, in the rows' order."""
-    table = type(rows[0])
-    statement = insert(table).returning(table.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
-    result = await session.execute(statement, _values(rows))
-    return list(result.scalars())
+Row = dict[str, Any]
 
 
-async def insert_all(session: AsyncSession, rows: Sequence[SQLModel]) -> None:
-    """Insert rows of one table in a few multi-row statements."""
-    await session.execute(insert(type(rows[0])), _values(rows))
+async def insert_numbered(session: AsyncSession, model: type[SQLModel], rows: Sequence[Row]) -> list[int]:
+    """Insert rows of a table with a serial id in one executemany; their ids, in order.
+
+    The rows are numbered here, after the table's highest id, rather than by RETURNING: thousands of rows a
+    second instead of hundreds. On PostgreSQL the id sequence is moved past them for later inserts.
+    """
+    if not rows:
+        return []
+    table = model.__table__  # type: ignore[attr-defined]
+    first = (await session.scalar(select(func.max(table.c.id))) or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    await session.execute(insert(table), [row | {"id": n} for row, n in zip(rows, ids, strict=True)])
+    if (await session.connection()).dialect.name == "postgresql":
+        move = text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :last)")
+        await session.execute(move, {"table": table.name, "last": ids[-1]})
+    return ids
 
 
-def _values(rows: Sequence[SQLModel]) -> list[dict[str, object]]:
-    # Every column's value including Python-side defaults (timestamps), but no id: the database numbers rows.
-    return [row.model_dump(exclude={"id"}) for row in rows]
+async def insert_all(session: AsyncSession, model: type[SQLModel], rows: Sequence[Row]) -> None:
+    """Insert rows of a table without a serial id in one executemany (column defaults fill the rest)."""
+    if rows:
+        await session.execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
 
 
 FAMILY_NAMES = [
@@ -152,15 +162,18 @@ GIVEN_NAMES = [
 ]
 
 
-def trainee_rows(count: int, rng: random.Random, email_share: float = 0.0) -> list[Trainee]:
+def trainee_rows(count: int, rng: random.Random, email_share: float = 0.0) -> list[Row]:
     """People with Khmer and Latin names; `email_share` of them with an email address."""
     rows = []
     for n in range(count):
         (family_km, family), (given_km, given) = rng.choice(FAMILY_NAMES), rng.choice(GIVEN_NAMES)
-        email = f"trainee{n}@example.org" if rng.random() < email_share else None
-        sex = rng.choice(("female", "male"))
         rows.append(
-            Trainee(name_km=f"{family_km} {given_km}", name_latin=f"{family} {given}", sex=sex, email=email)
+            {
+                "name_km": f"{family_km} {given_km}",
+                "name_latin": f"{family} {given}",
+                "sex": rng.choice(("female", "male")),
+                "email": f"trainee{n}@example.org" if rng.random() < email_share else None,
+            }
         )
     return rows
 
@@ -177,68 +190,60 @@ class BenchCourse:
 async def make_course(session: AsyncSession, number: int, competencies: int = 6) -> BenchCourse:
     """A published 40-hour course of `competencies` competencies with a regular and an ethics module."""
     code = f"SW{100 + number}"
-    [framework_id] = await insert_ids(
-        session, [CompetencyFramework(code=f"FW{number}", title_km="ក្របខណ្ឌសមត្ថភាព", title_en="Competencies")]
-    )
-    [domain_id] = await insert_ids(
+    framework = {"code": f"FW{number}", "title_km": "ក្របខណ្ឌសមត្ថភាព", "title_en": "Competencies"}
+    [framework_id] = await insert_numbered(session, CompetencyFramework, [framework])
+    domain = {"framework_id": framework_id, "code": "D1", "title_km": "ការអនុវត្ត", "title_en": "Practice"}
+    [domain_id] = await insert_numbered(session, CompetencyDomain, [domain])
+    competency_ids = await insert_numbered(
         session,
-        [CompetencyDomain(framework_id=framework_id, code="D1", title_km="ការអនុវត្ត", title_en="Practice")],
-    )
-    competency_ids = await insert_ids(
-        session,
+        Competency,
         [
-            Competency(
-                framework_id=framework_id,
-                domain_id=domain_id,
-                code=f"D1.{c}",
-                title_km=f"អនុវត្តក្រមសីលធម៌នៃការងារសង្គមកិច្ច {c}",
-                title_en=f"Applies the social work code of ethics in case {c}",
-                position=c,
-            )
+            {
+                "framework_id": framework_id,
+                "domain_id": domain_id,
+                "code": f"D1.{c}",
+                "title_km": f"អនុវត្តក្រមសីលធម៌នៃការងារសង្គមកិច្ច {c}",
+                "title_en": f"Applies the social work code of ethics in case {c}",
+                "position": c,
+            }
             for c in range(1, competencies + 1)
         ],
     )
-    [course_id] = await insert_ids(
+    [course_id] = await insert_numbered(session, Course, [course_row(code, number)])
+    links = [{"course_id": course_id, "competency_id": c} for c in competency_ids]
+    await insert_all(session, CourseCompetency, links)
+    module = {"course_id": course_id, "title_km": "ម៉ូឌុល ១", "title_en": "Practice", "hours": Decimal(34)}
+    ethics = {"course_id": course_id, "title_km": "សីលធម៌", "title_en": "Ethics", "hours": Decimal(6)}
+    regular_id, ethics_id = await insert_numbered(
         session,
-        [
-            Course(
-                code=code,
-                status="published",
-                title_km=f"មូលដ្ឋានគ្រឹះនៃការងារសង្គមកិច្ច {number}",
-                title_en=f"Foundations of social work {number}",
-                hours=Decimal(40),
-                validity_months=36,
-                certificate_title_km="វិញ្ញាបនបត្របញ្ជាក់ការសិក្សា",
-                certificate_title_en="Certificate of completion",
-                signatory_name_km="ជា សុផល",
-                signatory_name_en="Chea Sophal",
-                signatory_title_km="នាយកវិទ្យាស្ថាន",
-                signatory_title_en="Director",
-                published_at=datetime.now(UTC),
-            )
-        ],
+        CourseModule,
+        [module | {"position": 1, "kind": "regular"}, ethics | {"position": 2, "kind": "ethics"}],
     )
-    await insert_all(
-        session, [CourseCompetency(course_id=course_id, competency_id=c) for c in competency_ids]
-    )
-    regular, ethics = await insert_ids(
-        session,
-        [
-            CourseModule(
-                course_id=course_id, position=1, title_km="ម៉ូឌុល ១", title_en="Practice", hours=Decimal(34)
-            ),
-            CourseModule(
-                course_id=course_id,
-                position=2,
-                title_km="សីលធម៌",
-                title_en="Ethics",
-                hours=Decimal(6),
-                kind="ethics",
-            ),
-        ],
-    )
-    await insert_all(session, [EthicsQuiz(module_id=ethics, pledge_km="ខ្ញុំសន្យា", pledge_en="I pledge.")])
-    return BenchCourse(course_id, code, competency_ids, regular, ethics)
+    quiz = {
+        "module_id": ethics_id,
+        "pledge_km": "ខ្ញុំសន្យា",
+        "pledge_en": "I pledge to follow the code of ethics.",
+    }
+    await insert_all(session, EthicsQuiz, [quiz])
+    return BenchCourse(course_id, code, competency_ids, regular_id, ethics_id)
+
+
+def course_row(code: str, number: int) -> Row:
+    return {
+        "code": code,
+        "status": "published",
+        "title_km": f"មូលដ្ឋានគ្រឹះនៃការងារសង្គមកិច្ច {number}",
+        "title_en": f"Foundations of social work {number}",
+        "hours": Decimal(40),
+        "validity_months": 36,
+        "certificate_title_km": "វិញ្ញាបនបត្របញ្ជាក់ការសិក្សា",
+        "certificate_title_en": "Certificate of completion",
+        "signatory_name_km": "ជា សុផល",
+        "signatory_name_en": "Chea Sophal",
+        "signatory_title_km": "នាយកវិទ្យាស្ថាន",
+        "signatory_title_en": "Director",
+        "published_at": datetime.now(UTC),
+    }
 
 
 @dataclass(frozen=True)
@@ -246,6 +251,7 @@ class BenchCohort:
     id: int
     session_ids: list[int]
     enrolment_ids: list[int]
+    trainee_ids: list[int]
 
 
 async def make_cohorts(
@@ -259,34 +265,36 @@ async def make_cohorts(
 ) -> list[BenchCohort]:
     """Closed cohorts of `size` completed enrolments (the last one smaller) of these trainees, each with
     `sessions` past class sessions."""
-    groups = [trainee_ids[i : i + size] for i in range(0, len(trainee_ids), size)]
+    groups = [list(trainee_ids[i : i + size]) for i in range(0, len(trainee_ids), size)]
     start = date.today() - timedelta(days=60)
-    cohort_ids = await insert_ids(
+    cohort_ids = await insert_numbered(
         session,
+        Cohort,
         [
-            Cohort(
-                code=f"{prefix}{course.code}-{n:05d}",
-                course_id=course.id,
-                venue_province_code="12",
-                venue="NISA, Phnom Penh",
-                start_date=start,
-                end_date=start + timedelta(days=max(sessions - 1, 0)),
-                capacity=len(group),
-                status="closed",
-            )
+            {
+                "code": f"{prefix}{course.code}-{n:05d}",
+                "course_id": course.id,
+                "venue_province_code": "12",
+                "venue": "NISA, Phnom Penh",
+                "start_date": start,
+                "end_date": start + timedelta(days=max(sessions - 1, 0)),
+                "capacity": len(group),
+                "status": "closed",
+            }
             for n, group in enumerate(groups, 1)
         ],
     )
     meetings = [
-        ClassSession(cohort_id=cohort_id, day=start + timedelta(days=d))
+        {"cohort_id": cohort_id, "day": start + timedelta(days=d)}
         for cohort_id in cohort_ids
         for d in range(sessions)
     ]
-    session_ids = await insert_ids(session, meetings) if meetings else []
-    enrolment_ids = await insert_ids(
+    session_ids = await insert_numbered(session, ClassSession, meetings)
+    enrolment_ids = await insert_numbered(
         session,
+        Enrolment,
         [
-            Enrolment(cohort_id=cohort_id, trainee_id=trainee_id, status="completed")
+            {"cohort_id": cohort_id, "trainee_id": trainee_id, "status": "completed"}
             for cohort_id, group in zip(cohort_ids, groups, strict=True)
             for trainee_id in group
         ],
@@ -294,7 +302,7 @@ async def make_cohorts(
     cohorts, taken = [], 0
     for n, (cohort_id, group) in enumerate(zip(cohort_ids, groups, strict=True)):
         own_sessions = session_ids[n * sessions : (n + 1) * sessions]
-        cohorts.append(BenchCohort(cohort_id, own_sessions, enrolment_ids[taken : taken + len(group)]))
+        cohorts.append(BenchCohort(cohort_id, own_sessions, enrolment_ids[taken : taken + len(group)], group))
         taken += len(group)
     return cohorts
 
@@ -302,13 +310,27 @@ async def make_cohorts(
 async def make_admin(session: AsyncSession) -> tuple[Actor, CurrentUser]:
     """An administrator, as the services see the one who issues or revokes."""
     email = "admin@nisa.example.org"
-    [user_id] = await insert_ids(session, [User(email=email, display_name="Bench admin", language="en")])
-    await insert_all(session, [UserRole(user_id=user_id, role=Role.admin.value)])
+    [user_id] = await insert_numbered(
+        session, User, [{"email": email, "display_name": "Bench admin", "language": "en"}]
+    )
+    await insert_all(session, UserRole, [{"user_id": user_id, "role": Role.admin.value}])
     user = CurrentUser(user_id, email, "Bench admin", frozenset({Role.admin.value}), None, "en", "bench")
     return Actor(user_id, "127.0.0.1"), user
 
 
 # ---------------------------------------------------------------- the app as a subprocess
+
+
+def bench_settings(url: str, folder: Path, **fields: Any) -> Settings:
+    """The app's settings for a benchmark run: its database, a data folder in `folder`, a fixed secret key."""
+    return Settings(
+        database_url=url, data_dir=folder / "data", base_url=BASE_URL, secret_key=SECRET_KEY, **fields
+    )
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    """The NISA_* variables that give an app process these settings."""
+    return {f"NISA_{name.upper()}": str(getattr(settings, name)) for name in settings.model_fields_set}
 
 
 @dataclass
@@ -329,13 +351,13 @@ class AppServer:
 
 
 @contextmanager
-def app_server(env: dict[str, str], port: int, log: Path) -> Iterator[AppServer]:
-    """Serve the app with these NISA_* settings until the block ends; ready when /health/ready says so."""
+def app_server(settings: Settings, port: int, log: Path) -> Iterator[AppServer]:
+    """Serve the app with these settings until the block ends; ready when /health/ready says so."""
     nisa = Path(sys.executable).parent / "nisa"
     with log.open("wb") as output:
         process = subprocess.Popen(
             [str(nisa), "serve", "--port", str(port)],
-            env=os.environ | env,
+            env=os.environ | environment(settings),
             stdout=output,
             stderr=subprocess.STDOUT,
         )
