@@ -7,6 +7,10 @@ Builds a fresh migrated database of closed cohorts of 50 complete enrolments, th
 the trainers' "issue all" button does (`issue_for_cohort`, then `store_pdf` for each new certificate) and,
 in the same run, renders the same certificates with reportlab + qrcode alone (no database, no signing),
 writing each PDF to a file. Prints throughput, per-certificate latency, peak memory and the ratio.
+
+--workers 1 stores the PDFs as the controller does today: one by one in a thread. --workers 2 measures the
+proposed change: each batch's PDFs rendered at the same time in worker processes (anyio.to_process, one per
+core) while the request waits; the baseline always renders on one core.
 """
 
 import argparse
@@ -24,7 +28,6 @@ from typing import Any
 
 import anyio
 import anyio.to_process
-from anyio.abc import TaskGroup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
@@ -187,18 +190,18 @@ def store_pdf(authority: IssuingAuthority, certificate: Certificate) -> float:
 
 
 class ProcessStore:
-    """The two-core prototype: after the commit the PDFs are handed to worker processes (anyio's pool, one
-    per core) and rendered there while the next batch is issued; the task group waits for the last ones.
+    """The two-core prototype of the controller's step after the commit: the batch's PDFs rendered and stored
+    at the same time by worker processes (anyio's pool, one per core), awaited before the answer.
     `seconds` holds each certificate's time in its worker, by certificate id."""
 
-    def __init__(self, authority: IssuingAuthority, group: TaskGroup) -> None:
+    def __init__(self, authority: IssuingAuthority) -> None:
         self.authority = authority
-        self.group = group
         self.seconds: dict[int, float] = {}
 
     async def store(self, issued: list[Issued]) -> None:
-        for one in issued:
-            self.group.start_soon(self._store_one, one.certificate)
+        async with anyio.create_task_group() as group:
+            for one in issued:
+                group.start_soon(self._store_one, one.certificate)
 
     async def _store_one(self, certificate: Certificate) -> None:
         seconds = await anyio.to_process.run_sync(store_pdf, self.authority, certificate)
@@ -238,13 +241,8 @@ async def issue_and_store(
     workers: int,
 ) -> tuple[list[float], list[CertificateDocument]]:
     """Each certificate's time (its share of the issuance plus its PDF) and the documents issued."""
-    if workers == 1:
-        pdfs: ThreadStore | ProcessStore = ThreadStore(authority)
-        shares, documents = await issue_cohorts(maker, authority, admin, cohorts, pdfs)
-    else:
-        async with anyio.create_task_group() as group:
-            pdfs = ProcessStore(authority, group)
-            shares, documents = await issue_cohorts(maker, authority, admin, cohorts, pdfs)
+    pdfs = ThreadStore(authority) if workers == 1 else ProcessStore(authority)
+    shares, documents = await issue_cohorts(maker, authority, admin, cohorts, pdfs)
     return [share + pdfs.seconds[certificate_id] for certificate_id, share in shares.items()], documents
 
 
