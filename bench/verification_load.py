@@ -4,12 +4,13 @@ and how soon a revocation shows on another app instance.
     .venv/bin/python -m bench.verification_load [--database sqlite|postgresql|both] [--certificates 150000]
                                                 [--connections 32] [--duration 15]
 
-Builds a migrated database of many certificates (inserted in bulk with their snapshots, not signed), serves
-the real app (`nisa serve`, one uvicorn worker) twice on it, and with wrk hits /api/v1/verify/{code} on the
-first with codes cycling through thousands of real certificates and a few unknown ones, from many client
-addresses (X-Forwarded-For from the trusted local proxy, as behind the production reverse proxy). The rate
-limit is set so high that it never refuses, but every lookup still counts the client's recent lookups and is
-logged. The baseline is /health/live of the same process: a bare Litestar handler returning a small dict.
+Builds a migrated database of many certificates (inserted in bulk with their snapshots and a credential
+signed once per course), serves the real app (`nisa serve`, one uvicorn worker) twice on it, and with wrk
+hits /api/v1/verify/{code} on the first with codes cycling through thousands of real certificates and a few
+unknown ones, from many client addresses (X-Forwarded-For from the trusted local proxy, as behind the
+production reverse proxy). The rate limit is set so high that it never refuses, but every lookup still
+counts the client's recent lookups and is logged. The baseline is /health/live of the same process: a bare
+Litestar handler returning a small dict.
 """
 
 import argparse
@@ -272,10 +273,14 @@ function done(summary, latency, requests)
   io.write(string.format("RESULT requests=%%d duration_us=%%d errors=%%d p50_us=%%d p95_us=%%d p99_us=%%d",
     summary.requests, summary.duration, errors, latency:percentile(50), latency:percentile(95),
     latency:percentile(99)))
+  local counts = {}
   for _, thread in ipairs(threads) do
     for status, count in pairs(thread:get("statuses")) do
-      io.write(string.format(" status_%%d=%%d", status, count))
+      counts[status] = (counts[status] or 0) + count
     end
+  end
+  for status, count in pairs(counts) do
+    io.write(string.format(" status_%%d=%%d", status, count))
   end
   io.write("\\n")
 end
