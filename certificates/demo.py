@@ -50,8 +50,10 @@ async def load_demo_certificates(session: AsyncSession, authority: IssuingAuthor
         await _did_everything(session, cohort, enrolment)
     await session.commit()
     actor = Actor(row_id(trainer))
-    admin = CurrentUser(row_id(trainer), TRAINER, "Demo", frozenset({Role.admin.value}), None, "km", "")
-    issued = (await issuance.issue_for_cohort(session, authority, actor, admin, row_id(cohort))).issued
+    as_trainer = CurrentUser(
+        row_id(trainer), TRAINER, "Demo", frozenset({Role.trainer.value}), None, "km", ""
+    )
+    issued = (await issuance.issue_for_cohort(session, authority, actor, as_trainer, row_id(cohort))).issued
     await issuance.revoke(
         session, actor, row_id(issued[-1].certificate), "Attendance records were falsified."
     )

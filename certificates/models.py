@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from certificates.codes import grouped
+from certificates.document import CertificateDocument
 from training.models import timestamp, utcnow
 
 
@@ -65,6 +67,16 @@ class Certificate(SQLModel, table=True):
     # Where revocation is published in the Bitstring Status List (list number, bit index).
     status_list: int | None = None
     status_index: int | None = None
+
+    @property
+    def public_code(self) -> str:
+        """The code as printed: K7QM-3XPD-9RTA-2VHC."""
+        return grouped(self.code)
+
+    @property
+    def document(self) -> CertificateDocument | None:
+        """What it says (None while it waits for approval: nothing is frozen yet)."""
+        return CertificateDocument.from_snapshot(self.snapshot) if self.snapshot else None
 
 
 class LookupResult(enum.StrEnum):

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from certificates.codes import grouped
 from training import i18n
 from training.i18n import N_
 from training.models import ROLE_NAMES
@@ -67,6 +66,5 @@ def build_environment() -> Environment:
         datetime=i18n.format_datetime,
         number=i18n.format_number,
         name=place_name,
-        certificate_code=grouped,
     )
     return environment

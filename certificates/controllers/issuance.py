@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.authority import IssuingAuthority
 from certificates.bundles import zip_stream
-from certificates.codes import grouped
 from certificates.document import CertificateDocument
 from certificates.models import Certificate, CertificateStatus
 from certificates.pdf import write_certificates
@@ -44,13 +43,13 @@ def _attachment(media_type: str, file_name: str) -> dict[str, str]:
 
 def credential_response(certificate: Certificate) -> Response[bytes]:
     body = json.dumps(certificate.credential, ensure_ascii=False, indent=2).encode()
-    file_name = f"nisa-certificate-{grouped(certificate.code)}.json"
+    file_name = f"nisa-certificate-{certificate.public_code}.json"
     return Response(body, media_type="application/json", headers=_attachment("application/json", file_name))
 
 
 async def _pdf(authority: IssuingAuthority, certificate: Certificate) -> Response[bytes]:
     pdf = await anyio.to_thread.run_sync(authority.stored_pdf, certificate)
-    file_name = f"nisa-certificate-{grouped(certificate.code)}.pdf"
+    file_name = f"nisa-certificate-{certificate.public_code}.pdf"
     return Response(pdf, media_type="application/pdf", headers=_attachment("application/pdf", file_name))
 
 
@@ -82,8 +81,8 @@ class CohortCertificateController(Controller):
     ) -> Template | Redirect:
         """With htmx: one batch per request, the answer showing progress and asking for the next batch."""
         stepwise = is_htmx(request)
-        form = await request.form()
-        done_before = int(form.get("done") or 0) if str(form.get("done") or "0").isdigit() else 0
+        done_so_far = str((await request.form()).get("done") or "")
+        done_before = int(done_so_far) if done_so_far.isdigit() else 0  # only counts what the bar shows
         result = await issuance.issue_for_cohort(
             db, authority, actor_of(request), request.user, cohort_id, BATCH_SIZE if stepwise else None
         )

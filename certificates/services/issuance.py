@@ -1,6 +1,7 @@
 """Issuing certificates for complete enrolments, one or a whole cohort; approving, revoking, reissuing."""
 
 import calendar
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -57,35 +58,62 @@ def status_position(certificate_id: int) -> tuple[int, int]:
 # ---------------------------------------------------------------- the snapshot
 
 
-async def _achieved(session: AsyncSession, enrolment_id: int, course_id: int) -> list[Competency]:
-    """The course's competencies the trainee was last assessed competent in, in the course's order."""
-    latest: dict[int, str] = {}
-    rows = await session.execute(
-        select(col(Assessment.competency_id), col(Assessment.result))
-        .where(col(Assessment.enrolment_id) == enrolment_id)
+@dataclass(frozen=True)
+class Holder:
+    """What the certificate needs to know of its holder beyond the progress row."""
+
+    achieved: list[Competency]  # the course's competencies last assessed competent, in code order
+    language: str  # of the holder's login, for the email
+
+
+async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int, Holder]:
+    """The holder facts of each enrolment of the batch (by enrolment id), in three queries in all."""
+    enrolment_ids = [row_id(p.enrolment) for p in batch]
+    latest: dict[tuple[int, int], str] = {}
+    assessed = await session.execute(
+        select(col(Assessment.enrolment_id), col(Assessment.competency_id), col(Assessment.result))
+        .where(col(Assessment.enrolment_id).in_(enrolment_ids))
         .order_by(col(Assessment.id))
     )
-    for competency_id, result in rows.tuples():
-        latest[competency_id] = result
-    targets = await session.execute(
-        select(Competency)
-        .join(CourseCompetency, col(CourseCompetency.competency_id) == Competency.id)
-        .where(col(CourseCompetency.course_id) == course_id)
+    for enrolment_id, competency_id, result in assessed.tuples():
+        latest[enrolment_id, competency_id] = result
+    targets: dict[int, list[Competency]] = defaultdict(list)
+    linked = await session.execute(
+        select(col(CourseCompetency.course_id), Competency)
+        .join(Competency, col(Competency.id) == CourseCompetency.competency_id)
+        .where(col(CourseCompetency.course_id).in_({row_id(p.course) for p in batch}))
         .order_by(col(Competency.code))
     )
-    return [c for c in targets.scalars() if latest.get(row_id(c)) == AssessmentResult.competent]
+    for course_id, competency in linked.tuples():
+        targets[course_id].append(competency)
+    accounts = await session.execute(
+        select(col(User.trainee_id), col(User.language)).where(
+            col(User.trainee_id).in_([row_id(p.trainee) for p in batch])
+        )
+    )
+    languages = {trainee_id: language for trainee_id, language in accounts.tuples()}
+    return {
+        row_id(p.enrolment): Holder(
+            [
+                c
+                for c in targets[row_id(p.course)]
+                if latest.get((row_id(p.enrolment), row_id(c))) == AssessmentResult.competent
+            ],
+            languages.get(row_id(p.trainee)) or "km",
+        )
+        for p in batch
+    }
 
 
-async def _document(
-    session: AsyncSession,
+def _document(
     authority: IssuingAuthority,
     found: Progress,
+    competencies: list[Competency],
     code: str,
     issued_on: date,
     expires_on: date | None,
 ) -> CertificateDocument:
     course, trainee = found.course, found.trainee
-    competencies = await _achieved(session, row_id(found.enrolment), row_id(course))
     completed_on = min(found.cohort.end_date, issued_on)
     return CertificateDocument(
         code=grouped(code),
@@ -122,11 +150,12 @@ def _expiry(course: Course, issued_on: date) -> date | None:
     return add_months(issued_on, course.validity_months) if course.validity_months else None
 
 
-async def _make_valid(
+def _make_valid(
     session: AsyncSession,
     authority: IssuingAuthority,
     certificate: Certificate,
     found: Progress,
+    holder: Holder,
     actor: Actor,
     expires_on: date | None = None,
 ) -> None:
@@ -136,26 +165,29 @@ async def _make_valid(
     """
     today = authority.today()
     expires_on = expires_on or _expiry(found.course, today)
-    document = await _document(session, authority, found, certificate.code, today, expires_on)
+    document = _document(authority, found, holder.achieved, certificate.code, today, expires_on)
     certificate.status = CertificateStatus.valid.value
     certificate.snapshot = document.to_snapshot()
     certificate.issued_on, certificate.expires_on = today, document.expires_on
     certificate.issued_by, certificate.issued_at = actor.user_id, utcnow()
     certificate.credential = authority.sign_credential(document, certificate)
-    await _notify_holder(session, found.trainee, certificate, document)
+    _notify_holder(session, found.trainee, holder.language, certificate, document)
 
 
-async def _notify_holder(
-    session: AsyncSession, trainee: Trainee, certificate: Certificate, document: CertificateDocument
+def _notify_holder(
+    session: AsyncSession,
+    trainee: Trainee,
+    language: str,
+    certificate: Certificate,
+    document: CertificateDocument,
 ) -> None:
     if not trainee.email:
         return
-    account = await session.execute(select(col(User.language)).where(col(User.trainee_id) == trainee.id))
     session.add(
         OutboxMessage(
             template="certificate_issued",
             recipient=trainee.email,
-            language=account.scalar_one_or_none() or "km",
+            language=language,
             context={
                 "certificate_id": certificate.id,
                 "code": document.code,
@@ -174,7 +206,7 @@ async def _notify_holder(
 # ---------------------------------------------------------------- issuing
 
 
-def _refusal(found: Progress) -> Conflict | None:
+def refusal(found: Progress) -> Conflict | None:
     """Why this enrolment cannot have a certificate, or None if it can."""
     if not found.course.issues_certificate:
         return Conflict(N_("This course does not give a certificate."))
@@ -192,44 +224,47 @@ class Issued:
     document: CertificateDocument | None  # None while it waits for an admin's approval
 
 
-def _approved(user: CurrentUser, found: Progress) -> bool:
-    """Whether this user's issuance needs no further approval."""
-    return not found.course.requires_approval or user.has_role(Role.admin)
-
-
 async def _issue(
     session: AsyncSession,
     authority: IssuingAuthority,
     actor: Actor,
-    found: Progress,
-    *,
-    approved: bool,
+    batch: Sequence[Progress],
+    approver: CurrentUser | None,
     expires_on: date | None = None,
-) -> Issued:
-    """Add one certificate to the caller's transaction (valid, or pending an admin's approval)."""
-    certificate = Certificate(
-        code=new_code(),
-        enrolment_id=row_id(found.enrolment),
-        trainee_id=row_id(found.trainee),
-        cohort_id=row_id(found.cohort),
-        course_id=row_id(found.course),
-        status=CertificateStatus.pending_approval.value,
-        requested_by=actor.user_id,
-    )
-    session.add(certificate)
+) -> list[Issued]:
+    """Add a certificate for each enrolment of the batch to the caller's transaction: valid, or pending
+    an admin's approval when the course needs one and the approver is not an admin (None: approved)."""
+    certificates = [
+        Certificate(
+            code=new_code(),
+            enrolment_id=row_id(found.enrolment),
+            trainee_id=row_id(found.trainee),
+            cohort_id=row_id(found.cohort),
+            course_id=row_id(found.course),
+            status=CertificateStatus.pending_approval.value,
+            requested_by=actor.user_id,
+        )
+        for found in batch
+    ]
+    session.add_all(certificates)
     await session.flush()
-    certificate.status_list, certificate.status_index = status_position(row_id(certificate))
-    if approved:
-        await _make_valid(session, authority, certificate, found, actor, expires_on)
-    await session.flush()
-    audit.record(session, actor, "certificate.issue", certificate, None, _audited(certificate))
-    document = CertificateDocument.from_snapshot(certificate.snapshot) if certificate.snapshot else None
-    return Issued(certificate, document)
+    holders = await _holders(session, batch)
+    for found, certificate in zip(batch, certificates, strict=True):
+        certificate.status_list, certificate.status_index = status_position(row_id(certificate))
+        if approver is None or not found.course.requires_approval or approver.has_role(Role.admin):
+            holder = holders[row_id(found.enrolment)]
+            _make_valid(session, authority, certificate, found, holder, actor, expires_on)
+        audit.record(session, actor, "certificate.issue", certificate, None, _audited(certificate))
+    return [Issued(certificate, certificate.document) for certificate in certificates]
 
 
 def _audited(certificate: Certificate) -> dict[str, Any] | None:
     """The certificate for the audit log: its fields and code, without the bulky snapshot and credential."""
-    return audit.snapshot(certificate, snapshot=None, credential=None, code=grouped(certificate.code))
+    return audit.snapshot(certificate, snapshot=None, credential=None, code=certificate.public_code)
+
+
+async def _progress_of(session: AsyncSession, enrolment_id: int) -> Progress:
+    return (await progress.enrolment_progress(session, [enrolment_id]))[enrolment_id]
 
 
 async def _existing(session: AsyncSession, enrolment_ids: Sequence[int]) -> dict[int, Certificate]:
@@ -250,13 +285,13 @@ async def issue_certificate(
     if enrolment is None:
         raise NotFound(N_("No such enrolment."))
     await cohorts.cohort_for(session, user, enrolment.cohort_id)
-    found = (await progress.enrolment_progress(session, [enrolment_id]))[enrolment_id]
-    if refusal := _refusal(found):
-        raise refusal
+    found = await _progress_of(session, enrolment_id)
+    if refused := refusal(found):
+        raise refused
     if previous := (await _existing(session, [enrolment_id])).get(enrolment_id):
-        raise Conflict(N_("This trainee already has a certificate (%(code)s)."), code=grouped(previous.code))
+        raise Conflict(N_("This trainee already has a certificate (%(code)s)."), code=previous.public_code)
     try:
-        issued = await _issue(session, authority, actor, found, approved=_approved(user, found))
+        [issued] = await _issue(session, authority, actor, [found], user)
         await session.commit()
     except IntegrityError:  # another request issued it a moment ago
         await session.rollback()
@@ -274,7 +309,7 @@ async def issuable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> 
     """The cohort's complete enrolments that have no certificate yet."""
     await cohorts.cohort_for(session, user, cohort_id)
     overview = await progress.cohort_overview(session, cohort_id)
-    candidates = [p for p in overview.progress if _refusal(p) is None]
+    candidates = [p for p in overview.progress if refusal(p) is None]
     existing = await _existing(session, [row_id(p.enrolment) for p in candidates])
     return [p for p in candidates if row_id(p.enrolment) not in existing]
 
@@ -296,10 +331,7 @@ async def issue_for_cohort(
         waiting = await issuable(session, user, cohort_id)
         batch = waiting[:batch_size] if batch_size else waiting
         try:
-            issued = [
-                await _issue(session, authority, actor, found, approved=_approved(user, found))
-                for found in batch
-            ]
+            issued = await _issue(session, authority, actor, batch, user) if batch else []
             await session.commit()
         except IntegrityError:
             await session.rollback()
@@ -333,8 +365,9 @@ async def approve(
     if certificate.status != CertificateStatus.pending_approval:
         raise Conflict(N_("This certificate is not waiting for approval."))
     before = _audited(certificate)
-    found = (await progress.enrolment_progress(session, [certificate.enrolment_id]))[certificate.enrolment_id]
-    await _make_valid(session, authority, certificate, found, actor)
+    found = await _progress_of(session, certificate.enrolment_id)
+    holders = await _holders(session, [found])
+    _make_valid(session, authority, certificate, found, holders[certificate.enrolment_id], actor)
     audit.record(session, actor, "certificate.approve", certificate, before, _audited(certificate))
     await session.commit()
     return certificate
@@ -373,8 +406,8 @@ async def reissue(
     before = _audited(old)
     old.status, old.revoked_reason = CertificateStatus.superseded.value, reason
     await session.flush()  # the enrolment's current certificate is free before the new one is added
-    found = (await progress.enrolment_progress(session, [old.enrolment_id]))[old.enrolment_id]
-    issued = await _issue(session, authority, actor, found, approved=True, expires_on=old.expires_on)
+    found = await _progress_of(session, old.enrolment_id)
+    [issued] = await _issue(session, authority, actor, [found], None, expires_on=old.expires_on)
     issued.certificate.supersedes_id, old.superseded_by_id = old.id, issued.certificate.id
     audit.record(session, actor, "certificate.supersede", old, before, _audited(old))
     await session.commit()

@@ -6,13 +6,13 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from certificates.codes import grouped, normalise
-from certificates.document import CertificateDocument
+from certificates.codes import normalise
 from certificates.models import Certificate, CertificateStatus
+from certificates.services import issuance
 from courses.models import Course
 from training.errors import NotFound
 from training.i18n import N_
-from training.models import Cohort, Role, Trainee, row_id
+from training.models import Cohort, Trainee, row_id
 from training.services import Page, cohorts, progress
 from training.services.auth import CurrentUser
 from training.services.progress import Progress
@@ -32,15 +32,6 @@ class CertificateRow:
     trainee: Trainee
     cohort: Cohort
     course: Course
-
-    @property
-    def code(self) -> str:
-        return grouped(self.certificate.code)
-
-    @property
-    def document(self) -> CertificateDocument | None:
-        snapshot = self.certificate.snapshot
-        return CertificateDocument.from_snapshot(snapshot) if snapshot else None
 
     @property
     def status_name(self) -> str:
@@ -74,7 +65,7 @@ class CohortCertificates:
 
     @property
     def issuable(self) -> list[Progress]:
-        return [p for p, c in self.enrolments if c is None and p.complete and p.course.issues_certificate]
+        return [p for p, c in self.enrolments if c is None and issuance.refusal(p) is None]
 
     @property
     def issued(self) -> list[Certificate]:
@@ -192,10 +183,6 @@ async def certificate_record(session: AsyncSession, certificate_id: int) -> Cert
     )
     newer = certificate.superseded_by_id
     return CertificateRecord(rows[0], supersedes, await session.get(Certificate, newer) if newer else None)
-
-
-def is_admin(user: CurrentUser) -> bool:
-    return user.has_role(Role.admin)
 
 
 async def revoked_indices(session: AsyncSession, status_list: int) -> list[int]:

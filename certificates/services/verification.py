@@ -322,15 +322,6 @@ class LookedUpCertificate:
     status: LookupResult
     lookups: LookupSummary
 
-    @property
-    def code(self) -> str:
-        return grouped(self.certificate.code)
-
-    @property
-    def document(self) -> CertificateDocument | None:
-        snapshot = self.certificate.snapshot
-        return CertificateDocument.from_snapshot(snapshot) if snapshot else None
-
 
 @dataclass(frozen=True)
 class LookupTotals:
