@@ -11,7 +11,7 @@ from training.settings import Settings
 
 @dataclass(frozen=True)
 class JobContext:
-    """One run of a job. `now` is the run's clock (UTC, naive like the models' timestamps), so tests can
+    """One run of a job. `now` is the run's clock (aware UTC, like `training.models.utcnow()`), so tests can
     run a job "on" any day; jobs never read the wall clock themselves."""
 
     sessionmaker: async_sessionmaker[AsyncSession]
