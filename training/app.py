@@ -1,8 +1,11 @@
 """The composition root: `create_app` is the only place that builds the web application."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -17,13 +20,20 @@ from litestar.template import TemplateConfig
 
 from certificates.authority import IssuingAuthority
 from certificates.controllers import ROUTE_HANDLERS as CERTIFICATE_ROUTES
+from certificates.services.finder import CertificateFinder
+from certificates.services.lookup_log import LookupLog, RateLimit
 from courses.controllers import ROUTE_HANDLERS as CURRICULUM_ROUTES
 from training.controllers import ROUTE_HANDLERS
 from training.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
+from training.models import utcnow
 from training.responses import exception_handlers
 from training.settings import Settings
 from training.templating import STATIC_DIR, build_environment
 from training.web import RequestContextMiddleware, add_security_headers, parse_trusted_proxies
+
+
+def verification_rate_limit(settings: Settings) -> RateLimit:
+    return RateLimit(settings.verify_rate_limit, timedelta(seconds=settings.verify_rate_window_seconds))
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -34,12 +44,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
+    lookup_log = LookupLog(engine, verification_rate_limit(settings))
+    certificate_finder = CertificateFinder(engine)
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await ensure_migrated(engine)
+        settling = asyncio.create_task(lookup_log.keep_settling(settings.verify_log_seconds, utcnow))
         try:
             yield
         finally:
+            settling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await settling
+            await lookup_log.settle(utcnow())  # what was queued since the last round
+            certificate_finder.close()
             await engine.dispose()
 
     authority = IssuingAuthority.from_settings(settings)
@@ -129,6 +148,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "engine": engine,
                 "sessionmaker": sessionmaker,
                 "authority": authority,
+                "lookup_log": lookup_log,
+                "certificate_finder": certificate_finder,
                 "trusted_proxies": parse_trusted_proxies(settings.trusted_proxies),
             }
         ),

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Public verification lookups allowed per client in each window (counted across all instances).
     verify_rate_limit: int = Field(default=30, ge=1)
     verify_rate_window_seconds: int = Field(default=60, ge=1)
+    # How often each instance writes its lookups to the log and reads the others' (the limit's lag).
+    verify_log_seconds: float = Field(default=1.0, gt=0)
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -1,6 +1,5 @@
 """Public verification of certificates: the page the QR code opens, the form, the JSON API, admins' counts."""
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
@@ -12,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificates.codes import grouped, normalise
 from certificates.models import LookupResult
 from certificates.services import verification
+from certificates.services.lookup_log import TooManyLookups
 from certificates.services.verification import (
     Channel,
     LookupClient,
-    RateLimit,
-    TooManyLookups,
     TooManyLookupsRead,
     Verification,
     VerificationRead,
@@ -28,7 +26,6 @@ from training.i18n import current_language, gettext
 from training.models import utcnow
 from training.responses import is_api
 from training.services.cohorts import today
-from training.settings import Settings
 from training.web import client_ip, language_of
 
 # No cache anywhere (browser, proxy): a revocation must show at the very next lookup, on every instance.
@@ -39,15 +36,15 @@ PrintedCode = Annotated[
 ]
 
 
-async def _look_up(request: Request, db: AsyncSession, code: str, channel: Channel) -> Verification:
-    settings: Settings = request.app.state.settings
+async def _look_up(request: Request, code: str, channel: Channel) -> Verification:
+    """Without an ORM session: the public path is kept as lean as it can be (see services/finder.py)."""
+    state = request.app.state
     client = LookupClient(
-        ip_hash=client_hash(client_ip(request), settings.resolve_secret_key()),
+        ip_hash=client_hash(client_ip(request), state.settings.resolve_secret_key()),
         user_agent_family=user_agent_family(request.headers.get("user-agent")),
     )
-    limit = RateLimit(settings.verify_rate_limit, timedelta(seconds=settings.verify_rate_window_seconds))
     return await verification.verify_code(
-        db, code, client=client, channel=channel, limit=limit, today=today()
+        state.certificate_finder, state.lookup_log, code, client=client, channel=channel, now=utcnow()
     )
 
 
@@ -67,11 +64,9 @@ class VerificationPages(Controller):
     exception_handlers = {TooManyLookups: on_too_many_lookups}
 
     @get("/v/{code:str}")
-    async def certificate_page(
-        self, request: Request, db: AsyncSession, code: str, via: str | None = None
-    ) -> Template:
+    async def certificate_page(self, request: Request, code: str, via: str | None = None) -> Template:
         """What the QR code opens; `via=form` marks a code typed into the form (for the log's channel)."""
-        found = await _look_up(request, db, code, "form" if via == "form" else "page")
+        found = await _look_up(request, code, "form" if via == "form" else "page")
         return Template(
             "certificates/verify/result.html",
             context={"verification": found, "advice": verification.advice()},
@@ -80,13 +75,13 @@ class VerificationPages(Controller):
         )
 
     @get("/verify")
-    async def verify_form(self, request: Request, db: AsyncSession, code: str = "") -> Template | Redirect:
+    async def verify_form(self, request: Request, code: str = "") -> Template | Redirect:
         """The form; a well-formed code goes on to its page, anything else comes back with the error."""
         if not code.strip():
             return Template("certificates/verify/form.html", context={"code": "", "error": None})
         if well_formed := normalise(code):
             return Redirect(f"/v/{grouped(well_formed)}?via=form", status_code=303)
-        found = await _look_up(request, db, code, "form")  # logged as malformed
+        found = await _look_up(request, code, "form")  # logged as malformed
         context = {"code": found.code, "error": found.status_text}
         return Template("certificates/verify/form.html", context=context, status_code=422, headers=NO_STORE)
 
@@ -94,6 +89,7 @@ class VerificationPages(Controller):
 class VerificationApi(Controller):
     path = "/api/v1/verify"
     tags = ["Verification"]
+    opt = {"exclude_from_csrf": True}  # GET only, and no form: no CSRF cookie to set on every answer
     exception_handlers = {TooManyLookups: on_too_many_lookups}
 
     @get(
@@ -117,16 +113,14 @@ class VerificationApi(Controller):
             ),
         },
     )
-    async def verify(
-        self, request: Request, db: AsyncSession, code: PrintedCode
-    ) -> Response[VerificationRead]:
+    async def verify(self, request: Request, code: PrintedCode) -> Response[VerificationRead]:
         """What a certificate code stands for today (valid, expired, revoked, superseded); no sign-in.
 
         The code is case-, space- and dash-insensitive (O and I read as 0 and 1). Found certificates answer
         200 whatever their status; a code that is not a certificate code answers 400, an unknown code 404.
         Every lookup is logged (with a salted hash of the client's address) and rate-limited per client.
         """
-        found = await _look_up(request, db, code, "json")
+        found = await _look_up(request, code, "json")
         answer = verification.verification_read(found, request.app.state.settings.base_url)
         return Response(answer, status_code=JSON_STATUS.get(found.result, 200), headers=NO_STORE)
 

@@ -2,24 +2,24 @@
 
 import hashlib
 import hmac
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
+from msgspec import Meta, Struct
 from sqlalchemy import Result, case, func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import col, select
 
 from certificates.codes import grouped, normalise
 from certificates.document import CertificateDocument
 from certificates.models import Certificate, CertificateStatus, LookupResult, VerificationLookup
-from training.errors import DomainError
+from certificates.services.finder import CertificateFinder
+from certificates.services.lookup_log import LookupLog
 from training.i18n import N_, PHNOM_PENH, gettext
-from training.models import utcnow
 from training.services import Page
 
 Channel = Literal["page", "json", "form"]
@@ -41,24 +41,6 @@ ADVICE = (
     N_("Ask the holder to show you the original certificate."),
     N_("If the code is still not found, contact NISA: the certificate may not be genuine."),
 )
-
-
-class TooManyLookups(DomainError):
-    """This client has used up its lookups for the window; `retry_after` says in how many seconds."""
-
-    status_code = 429
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            N_("Too many verifications from your connection. Please wait a minute and try again.")
-        )
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    lookups: int
-    window: timedelta
 
 
 @dataclass(frozen=True)
@@ -114,53 +96,43 @@ def _cleaned(typed_code: str) -> str:
 
 
 async def verify_code(
-    session: AsyncSession,
+    finder: CertificateFinder,
+    lookups: LookupLog,
     typed_code: str,
     *,
     client: LookupClient,
     channel: Channel,
-    limit: RateLimit,
-    today: date,
+    now: datetime,
 ) -> Verification:
     """Look a code up and log the lookup; over the client's limit, refuse (TooManyLookups) and log nothing."""
-    await _refuse_over_limit(session, client.ip_hash, limit)
+    lookups.admit(client.ip_hash, now)
     code = normalise(typed_code)
     verification = (
-        await _verification(session, code, today)
+        await _verification(finder, code, now.astimezone(PHNOM_PENH).date())
         if code
         else Verification(LookupResult.malformed, _cleaned(typed_code))
     )
-    session.add(
-        VerificationLookup(
-            code=code or verification.code,
-            result=verification.result.value,
-            certificate_id=verification.certificate_id,
-            channel=channel,
-            client_hash=client.ip_hash,
-            user_agent_family=client.user_agent_family,
-        )
+    lookups.record(
+        at=now,
+        code=code or verification.code,
+        result=verification.result.value,
+        certificate_id=verification.certificate_id,
+        channel=channel,
+        client_hash=client.ip_hash,
+        user_agent_family=client.user_agent_family,
     )
-    await session.commit()
     return verification
 
 
-async def _refuse_over_limit(session: AsyncSession, ip_hash: str, limit: RateLimit) -> None:
-    """Counted in the shared database, so every app instance sees the same lookups."""
-    now = utcnow()
-    count, oldest = (
-        await session.execute(
-            select(func.count(), func.min(VerificationLookup.at)).where(
-                col(VerificationLookup.client_hash) == ip_hash,
-                col(VerificationLookup.at) > now - limit.window,
-            )
-        )
-    ).one()
-    if count >= limit.lookups:
-        # The client may look again once its oldest lookup in the window has aged out of it.
-        raise TooManyLookups(retry_after=max(1, math.ceil((oldest + limit.window - now).total_seconds())))
+class Certified(Protocol):
+    """What the public status is decided on: a Certificate, or a row of its columns."""
+
+    status: str
+    snapshot: dict[str, Any] | None
+    expires_on: date | None
 
 
-def public_status(certificate: Certificate, today: date) -> LookupResult:
+def public_status(certificate: Certified, today: date) -> LookupResult:
     """The status the world sees: expiry is derived from the date; awaiting approval is not public yet."""
     if certificate.status == CertificateStatus.pending_approval or certificate.snapshot is None:
         return LookupResult.not_found
@@ -171,101 +143,96 @@ def public_status(certificate: Certificate, today: date) -> LookupResult:
     return LookupResult.valid
 
 
-async def _verification(session: AsyncSession, code: str, today: date) -> Verification:
-    certificate = (
-        await session.execute(select(Certificate).where(col(Certificate.code) == code))
-    ).scalar_one_or_none()
-    result = public_status(certificate, today) if certificate else LookupResult.not_found
-    if certificate is None or certificate.snapshot is None or result == LookupResult.not_found:
+async def _verification(finder: CertificateFinder, code: str, today: date) -> Verification:
+    found = await finder.find(code)
+    result = public_status(found, today) if found else LookupResult.not_found
+    if found is None or found.snapshot is None or result == LookupResult.not_found:
         return Verification(LookupResult.not_found, grouped(code))
     revoked = result == LookupResult.revoked
     return Verification(
         result,
         grouped(code),
-        certificate.id,
-        CertificateDocument.from_snapshot(certificate.snapshot),
-        expired_since=certificate.expires_on if result == LookupResult.expired else None,
-        revoked_reason=certificate.revoked_reason if revoked else None,
-        revoked_at=certificate.revoked_at if revoked else None,
+        found.id,
+        CertificateDocument.from_snapshot(found.snapshot),
+        expired_since=found.expires_on if result == LookupResult.expired else None,
+        revoked_reason=found.revoked_reason if revoked else None,
+        revoked_at=found.revoked_at if revoked else None,
         superseded_by=(
-            await _successor_code(session, certificate.superseded_by_id)
-            if result == LookupResult.superseded
+            grouped(found.successor_code)
+            if result == LookupResult.superseded and found.successor_code
             else None
         ),
     )
 
 
-async def _successor_code(session: AsyncSession, certificate_id: int | None) -> str | None:
-    if certificate_id is None:
-        return None
-    code = await session.scalar(select(Certificate.code).where(col(Certificate.id) == certificate_id))
-    return grouped(code) if code else None
-
-
 # ---------------------------------------------------------------- the JSON answer
 
 
-class VerifiedHolder(SQLModel):
+# msgspec structs rather than pydantic models: the answer is built and encoded on every public lookup,
+# and these cost a fraction (Litestar encodes them natively and documents them in the OpenAPI schema).
+
+
+class VerifiedHolder(Struct):
     name_km: str
     name_latin: str
 
 
-class VerifiedCourse(SQLModel):
+class VerifiedCourse(Struct):
     code: str
     title_km: str
     title_en: str
     hours: Decimal
 
 
-class VerifiedCompetency(SQLModel):
+class VerifiedCompetency(Struct):
     code: str
     title_km: str
     title_en: str
 
 
-class Revocation(SQLModel):
+class Revocation(Struct):
     reason: str
     at: datetime | None
 
 
-class Successor(SQLModel):
-    code: str = Field(description="The new certificate's code.")
-    url: str = Field(description="Its verification page.")
+class Successor(Struct):
+    code: Annotated[str, Meta(description="The new certificate's code.")]
+    url: Annotated[str, Meta(description="Its verification page.")]
 
 
-class VerifiedIssuer(SQLModel):
+class VerifiedIssuer(Struct):
     name_km: str
     name_en: str
 
 
-class VerificationRead(SQLModel):
+class VerificationRead(Struct, kw_only=True):
     """What a certificate code stands for today. Only `code`, `status` and `status_text` are always set."""
 
-    code: str = Field(
-        description="The code grouped as printed (K7QM-3XPD-9RTA-2VHC), or as typed if malformed."
-    )
+    code: Annotated[
+        str, Meta(description="The code grouped as printed (K7QM-3XPD-9RTA-2VHC), or as typed if malformed.")
+    ]
     status: LookupResult
-    status_text: str = Field(description="The status in words, in the request's language.")
-    advice: str | None = Field(default=None, description="What to do when nothing was found.")
+    status_text: Annotated[str, Meta(description="The status in words, in the request's language.")]
+    advice: Annotated[str | None, Meta(description="What to do when nothing was found.")] = None
     holder: VerifiedHolder | None = None
     course: VerifiedCourse | None = None
-    competencies: list[VerifiedCompetency] = Field(default_factory=list)
+    competencies: list[VerifiedCompetency] = []
     issued_on: date | None = None
-    expires_on: date | None = Field(default=None, description="None: the certificate does not expire.")
+    expires_on: Annotated[date | None, Meta(description="None: the certificate does not expire.")] = None
     expired_since: date | None = None
     revoked: Revocation | None = None
     superseded_by: Successor | None = None
     issuer: VerifiedIssuer | None = None
     verification_url: str | None = None
-    credential_url: str | None = Field(default=None, description="The signed Open Badges 3.0 credential.")
+    credential_url: Annotated[str | None, Meta(description="The signed Open Badges 3.0 credential.")] = None
 
 
-class TooManyLookupsRead(SQLModel):
+class TooManyLookupsRead(Struct):
     status_code: int
     detail: str
-    retry_after: int = Field(
-        description="Seconds to wait before the next lookup (also the Retry-After header)."
-    )
+    retry_after: Annotated[
+        int, Meta(description="Seconds to wait before the next lookup (also the Retry-After header).")
+    ]
 
 
 def advice() -> list[str]:
@@ -289,10 +256,7 @@ def verification_read(verification: Verification, base_url: str) -> Verification
         title_en=document.course_title_en,
         hours=document.hours,
     )
-    answer.competencies = [
-        VerifiedCompetency(code=c.code, title_km=c.title_km, title_en=c.title_en)
-        for c in document.competencies
-    ]
+    answer.competencies = [VerifiedCompetency(c.code, c.title_km, c.title_en) for c in document.competencies]
     answer.issued_on, answer.expires_on = document.issued_on, document.expires_on
     answer.expired_since = verification.expired_since
     if verification.result == LookupResult.revoked:

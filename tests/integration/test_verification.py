@@ -1,6 +1,7 @@
 """Public verification end to end over HTTP, on both databases: each status as a page and as JSON, the lookup
 log, the shared rate limit, revocations seen at once, the page's weight, and the administrators' counts."""
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -11,7 +12,8 @@ import httpx
 import pytest
 from babel.dates import format_date
 from litestar import Litestar
-from sqlalchemy import select
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.codes import grouped, new_code
@@ -62,7 +64,14 @@ async def in_english(visitor: httpx.AsyncClient, page: str = "/verify") -> None:
     assert answer.status_code == 303 and answer.headers["location"] == page
 
 
-async def lookups(db: AsyncSession) -> list[VerificationLookup]:
+async def settle(*apps: Litestar) -> None:
+    """One round of each instance's lookup log: its lookups written, the others' read (once a second live)."""
+    for app in apps:
+        await app.state.lookup_log.settle(utcnow())
+
+
+async def lookups(db: AsyncSession, app: Litestar) -> list[VerificationLookup]:
+    await settle(app)
     db.expire_all()
     return list((await db.execute(select(VerificationLookup).order_by(VerificationLookup.id))).scalars())
 
@@ -213,18 +222,18 @@ async def test_an_unknown_code_is_not_found_with_advice(db, visit):
     assert "Ask the holder" in body["advice"] and body["holder"] is None and body["verification_url"] is None
 
 
-async def test_a_certificate_awaiting_approval_is_not_found(db, visit):
+async def test_a_certificate_awaiting_approval_is_not_found(db, visit, app):
     certificate = await make_certificate(db, status=CertificateStatus.pending_approval)
     async with visit() as visitor:
         page = await visitor.get(f"/v/{grouped(certificate.code)}")
         answer = await visitor.get(f"/api/v1/verify/{certificate.code}")
     assert page.status_code == 404 and "សុខ ស្រីមុំ" not in page.text
     assert answer.status_code == 404 and answer.json()["status"] == "not_found"
-    assert [row.certificate_id for row in await lookups(db)] == [None, None]
+    assert [row.certificate_id for row in await lookups(db, app)] == [None, None]
 
 
 @pytest.mark.parametrize("typed", ["hello", "K7QM-3XPD", "K7QM-3XPD-9RTA-2VHC-XXXX", "%00%01abc", "ថ្ងៃ"])
-async def test_a_malformed_code_is_answered_clearly_and_logged_as_malformed(db, visit, typed):
+async def test_a_malformed_code_is_answered_clearly_and_logged_as_malformed(db, visit, app, typed):
     async with visit() as visitor:
         await in_english(visitor)
         page = await visitor.get(f"/v/{typed}")
@@ -232,7 +241,7 @@ async def test_a_malformed_code_is_answered_clearly_and_logged_as_malformed(db, 
     assert page.status_code == 404 and "This is not a certificate code" in page.text
     assert "A certificate code has 16 letters and digits" in page.text
     assert answer.status_code == 400 and answer.json()["status"] == "malformed"
-    rows = await lookups(db)
+    rows = await lookups(db, app)
     assert [(row.result, row.channel, row.certificate_id) for row in rows] == [
         ("malformed", "page", None),
         ("malformed", "json", None),
@@ -262,7 +271,7 @@ async def test_letters_o_and_i_are_read_as_zero_and_one(db, visit):
 # ---------------------------------------------------------------- the form
 
 
-async def test_the_form_sends_a_typed_code_on_to_its_page(db, visit):
+async def test_the_form_sends_a_typed_code_on_to_its_page(db, visit, app):
     certificate = await make_certificate(db)
     code = grouped(certificate.code)
     async with visit() as visitor:
@@ -272,10 +281,10 @@ async def test_the_form_sends_a_typed_code_on_to_its_page(db, visit):
     assert form.status_code == 200 and 'name="code"' in form.text and 'action="/verify"' in form.text
     assert sent.status_code == 303 and sent.headers["location"] == f"/v/{code}?via=form"
     assert page.status_code == 200
-    assert [(row.result, row.channel) for row in await lookups(db)] == [("valid", "form")]
+    assert [(row.result, row.channel) for row in await lookups(db, app)] == [("valid", "form")]
 
 
-async def test_the_form_shows_a_malformed_code_again_with_the_error(db, visit):
+async def test_the_form_shows_a_malformed_code_again_with_the_error(db, visit, app):
     async with visit() as visitor:
         await in_english(visitor)
         empty = await visitor.get("/verify", params={"code": "  "})
@@ -283,7 +292,7 @@ async def test_the_form_shows_a_malformed_code_again_with_the_error(db, visit):
     assert empty.status_code == 200 and 'aria-invalid="true"' not in empty.text
     assert wrong.status_code == 422 and "This is not a certificate code" in wrong.text
     assert 'value="12345"' in wrong.text and 'aria-invalid="true"' in wrong.text
-    assert [(row.result, row.channel, row.code) for row in await lookups(db)] == [
+    assert [(row.result, row.channel, row.code) for row in await lookups(db, app)] == [
         ("malformed", "form", "12345")
     ]
 
@@ -291,7 +300,7 @@ async def test_the_form_shows_a_malformed_code_again_with_the_error(db, visit):
 # ---------------------------------------------------------------- the lookup log
 
 
-async def test_each_lookup_writes_one_row_and_changes_nothing_else(db, visit):
+async def test_each_lookup_writes_one_row_and_changes_nothing_else(db, visit, app):
     certificate = await make_certificate(db, expires_on=today() + timedelta(days=30))
     before = certificate.model_dump()
     certificate_id, code = certificate.id, certificate.code
@@ -300,7 +309,7 @@ async def test_each_lookup_writes_one_row_and_changes_nothing_else(db, visit):
         await visitor.get(f"/api/v1/verify/{code.lower()}")
     async with visit(ip="198.51.100.4", user_agent="curl/8.5.0") as tool:
         await tool.get(f"/api/v1/verify/{grouped(new_code())}")
-    rows = await lookups(db)
+    rows = await lookups(db, app)
     assert [(r.result, r.channel, r.certificate_id, r.code, r.user_agent_family) for r in rows] == [
         ("valid", "page", certificate_id, code, "Chrome"),
         ("valid", "json", certificate_id, code, "Chrome"),
@@ -360,7 +369,7 @@ async def test_over_the_limit_a_client_gets_a_clear_429_and_others_do_not(db, st
     assert body["detail"].startswith("Too many verifications")
     assert form.status_code == 429
     assert other.status_code == 200 and other.json()["status"] == "valid"
-    assert len(await lookups(db)) == 4  # refused lookups are not logged
+    assert len(await lookups(db, app)) == 4  # refused lookups are not logged
 
 
 async def test_the_limit_is_counted_across_instances(db, strict_apps):
@@ -370,8 +379,35 @@ async def test_the_limit_is_counted_across_instances(db, strict_apps):
         assert (await on_first.get(f"/api/v1/verify/{certificate.code}")).status_code == 200
         assert (await on_second.get(f"/api/v1/verify/{certificate.code}")).status_code == 200
         assert (await on_first.get(f"/api/v1/verify/{certificate.code}")).status_code == 200
+        await settle(first, second, first)  # a round on each: what one saw is written, the other reads it
         assert (await on_second.get(f"/api/v1/verify/{certificate.code}")).status_code == 429
         assert (await on_first.get(f"/v/{certificate.code}")).status_code == 429
+
+
+async def test_an_instance_started_later_counts_the_lookups_already_logged(db, strict_apps, strict_settings):
+    certificate = await make_certificate(db)
+    async with visiting(strict_apps[0]) as visitor:
+        for _ in range(3):
+            assert (await visitor.get(f"/api/v1/verify/{certificate.code}")).status_code == 200
+    await settle(strict_apps[0])
+    late = create_app(strict_settings)
+    try:
+        await settle(late)
+        async with visiting(late) as visitor:
+            assert (await visitor.get(f"/api/v1/verify/{certificate.code}")).status_code == 429
+    finally:
+        await late.state.engine.dispose()
+
+
+async def test_lookups_queued_at_shutdown_are_written(db, settings):
+    certificate = await make_certificate(db)
+    certificate_id, code = certificate.id, certificate.code
+    app = create_app(settings)
+    async with AsyncTestClient(app) as visitor:  # runs the app's lifespan, as a server does
+        assert (await visitor.get(f"/api/v1/verify/{code}")).status_code == 200
+    db.expire_all()
+    rows = (await db.execute(select(VerificationLookup))).scalars().all()
+    assert [(row.certificate_id, row.channel) for row in rows] == [(certificate_id, "json")]
 
 
 async def test_the_429_page_is_in_khmer_by_default(db, strict_apps):
@@ -456,6 +492,15 @@ async def test_khmer_pages_show_khmer_digits_in_dates(db, visit):
 # ---------------------------------------------------------------- for administrators
 
 
+async def logged(db: AsyncSession, count: int) -> None:
+    """Wait for a served app's own round (it runs in the test client's loop, so we cannot settle it)."""
+    for _ in range(100):
+        if await db.scalar(select(func.count()).select_from(VerificationLookup)) == count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the lookup log never reached {count} rows")
+
+
 async def test_admins_see_the_most_looked_up_certificates_with_counts(client, db, as_role):
     popular = await make_certificate(db, name_km="ចាន់ ដារា", name_latin="Chan Dara")
     quiet = await make_certificate(db, expires_on=today() - timedelta(days=1))
@@ -464,6 +509,7 @@ async def test_admins_see_the_most_looked_up_certificates_with_counts(client, db
         await client.get(f"/v/{popular.code}")
     await client.get(f"/api/v1/verify/{quiet.code}")
     await client.get("/v/not-a-code")
+    await logged(db, 5)
     await as_role(Role.admin)
     await use_english(client)
     page = await client.get("/admin/verifications")
@@ -490,11 +536,12 @@ async def test_the_admin_page_is_for_admins_only(client, as_role):
     assert (await client.get("/admin/verifications")).status_code == 403
 
 
-async def test_the_most_looked_up_come_a_page_at_a_time(db, visit):
+async def test_the_most_looked_up_come_a_page_at_a_time(db, visit, app):
     certificates = [await make_certificate(db) for _ in range(3)]
     async with visit() as visitor:
         for certificate in certificates:
             await visitor.get(f"/api/v1/verify/{certificate.code}")
+    await settle(app)
     found = await verification.most_looked_up(db, today(), page=2, per_page=2)
     assert found.total == 3 and found.pages == 2 and len(found.items) == 1
 
