@@ -9,6 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, event
+from sqlalchemy.engine import Dialect, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -16,6 +17,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 class DatabaseNotMigrated(RuntimeError):
     """The database schema is older than the code: `nisa db upgrade` must run first."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database server cannot be reached or dropped the connection (down, restarting, out of slots)."""
+
+
+# SQLSTATE classes meaning the server is not there for us: connection exceptions (08), operator
+# intervention such as shutting down or starting up (57P), insufficient resources such as connections (53).
+UNAVAILABLE_SQLSTATES = ("08", "57P", "53")
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
@@ -26,12 +36,48 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _unavailable(context: ExceptionContext) -> DatabaseUnavailable | None:
+    """handle_error hook: whatever the driver raised when the server is gone becomes one exception.
+
+    SQLAlchemy has already marked a dropped connection for invalidation (and with it the pool's other
+    connections), so the next request connects afresh: the app recovers without a restart.
+    """
+    error = context.original_exception
+    if context.is_pre_ping or not (context.is_disconnect or _means_unreachable(error)):
+        return None
+    return DatabaseUnavailable(f"{type(error).__name__}: {error}")
+
+
+def _connect_or_unavailable(dialect: Dialect, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+    """do_connect hook: a refused connect is raised raw by the driver, past handle_error; name it the same."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except Exception as error:
+        if _means_unreachable(error):
+            raise DatabaseUnavailable(f"{type(error).__name__}: {error}") from error
+        raise
+
+
+def _means_unreachable(error: BaseException) -> bool:
+    # Refused or timed-out connects arrive as OSError; asyncpg's own errors (raw while connecting, wrapped
+    # later) carry a SQLSTATE.
+    return any(
+        isinstance(e, OSError) or str(getattr(e, "sqlstate", None) or "").startswith(UNAVAILABLE_SQLSTATES)
+        for e in (error, error.__cause__)
+    )
+
+
 def create_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
-        return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    else:
+        # No pre-ping round trip on every checkout: a connection the server dropped fails its request with
+        # DatabaseUnavailable (503) and the pool is refreshed; a connect gives up after 5 s, not asyncpg's 60.
+        engine = create_async_engine(url, pool_size=10, max_overflow=10, connect_args={"timeout": 5})
+    event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
+    event.listen(engine.sync_engine, "handle_error", _unavailable)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from training.database import DatabaseUnavailable
 from training.errors import DomainError, InvalidInput
 from training.i18n import N_, current_language, gettext
 from training.settings import Settings
@@ -114,7 +115,9 @@ def on_conflicting_write(request: Request, exc: IntegrityError) -> Response[Any]
 
 
 def on_database_down(request: Request, exc: Exception) -> Response[Any]:
-    log.error("database unavailable: %s", exc)
+    """The server is down or restarting (DatabaseUnavailable), or SQLite is locked: the same 503 page or
+    JSON; the next request connects afresh."""
+    log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
     response = _answer(request, 503, ADVICE[503])
     response.headers["retry-after"] = "30"
     return response
@@ -133,5 +136,6 @@ exception_handlers: dict[Any, Any] = {
     HTTPException: on_http_error,
     IntegrityError: on_conflicting_write,
     OperationalError: on_database_down,
+    DatabaseUnavailable: on_database_down,
     Exception: on_unexpected,
 }
