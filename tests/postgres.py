@@ -74,6 +74,11 @@ class TemporaryPostgres:
             check=True,
             capture_output=True,
         )
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Start the server (again, after `stop`) and wait until it accepts connections."""
         options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
@@ -86,7 +91,6 @@ class TemporaryPostgres:
             capture_output=True,
         )
         self._wait_ready()
-        return self
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + 30
