@@ -6,7 +6,12 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from training.i18n import N_
 from training.models import timestamp, utcnow
+
+# Kept as the error of a run whose scheduler stopped (killed, or lost its lock) before it finished; the
+# admin page shows it translated.
+INTERRUPTED = N_("Interrupted: the scheduler stopped before the run finished.")
 
 
 class JobOutcome(enum.StrEnum):
