@@ -7,11 +7,11 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint typecheck catalog clean
 
-run: $(STAMP)  ## set everything up and serve the app with demo data on http://127.0.0.1:8000
+run: $(STAMP)  ## set everything up, serve the app with demo data on http://127.0.0.1:8000 and run the scheduler
 	$(BIN)/nisa db upgrade
 	$(BIN)/nisa keys create --if-missing
 	$(BIN)/nisa demo --if-empty
-	$(BIN)/nisa serve
+	$(BIN)/nisa run
 
 test: $(DEV_STAMP)  ## lint, type-check, then the suite: unit + integration on 2 cores (SQLite and PostgreSQL), then Chromium
 	$(BIN)/ruff check .
