@@ -1,6 +1,6 @@
 """Real `nisa scheduler` processes on one database: one active, the other on standby taking over when the
 first is killed; a run killed half-way is marked and its work completed once; "run now" from the admin
-page; `nisa run` starts the web app and the scheduler and Ctrl-C stops both."""
+page; `nisa run` starts the web app and the scheduler and Ctrl-C stops both; a PostgreSQL restart."""
 
 import asyncio
 import os
@@ -12,15 +12,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from tests.conftest import ROOT, sign_in
+from tests.conftest import ROOT, migrate, sign_in
 from tests.factories import make_user
-from tests.postgres import free_port
+from tests.postgres import TemporaryPostgres, find_postgres_tools, free_port
 from tests.scheduler_jobs import REFERENCE
 from training.database import create_engine, create_sessionmaker
 from training.models import OutboxMessage, OutboxStatus, Role
@@ -45,11 +46,11 @@ async def maker(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSess
 
 
 @pytest.fixture
-def spawn(database_url: str, tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
-    """Start `nisa ...` processes on the test database; whatever is still running is killed at the end."""
+def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start `nisa ...` processes on a database; whatever is still running is killed at the end."""
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(*arguments: str, jobs: str = REFERENCE) -> subprocess.Popen[bytes]:
+    def start(database_url: str, *arguments: str, jobs: str = REFERENCE) -> subprocess.Popen[bytes]:
         environment = os.environ | {
             "NISA_DATABASE_URL": database_url,
             "NISA_DATA_DIR": str(tmp_path),
@@ -126,14 +127,16 @@ async def the_run(
     return run
 
 
-async def test_one_of_two_schedulers_runs_jobs_and_the_other_takes_over_a_killed_one(maker, spawn):
+async def test_one_of_two_schedulers_runs_jobs_and_the_other_takes_over_a_killed_one(
+    database_url, maker, spawn
+):
     async with maker() as session:
         session.add_all(
             OutboxMessage(template="test", recipient=f"r{n}@example.org") for n in range(MESSAGES)
         )
         await session.commit()
     slow_run = await ask_for(maker, "deliver")
-    first, second = spawn("scheduler"), spawn("scheduler")
+    first, second = spawn(database_url, "scheduler"), spawn(database_url, "scheduler")
 
     # Both up (one active, one on standby), and the slow run well under way.
     both = await eventually(maker, schedulers, lambda found: len(found) == 2 and any(s.active for s in found))
@@ -173,8 +176,10 @@ async def test_one_of_two_schedulers_runs_jobs_and_the_other_takes_over_a_killed
     assert finished.items == MESSAGES - delivered_before
 
 
-async def test_run_now_on_the_admin_page_is_picked_up_by_the_running_scheduler(client, db, maker, spawn):
-    spawn("scheduler")
+async def test_run_now_on_the_admin_page_is_picked_up_by_the_running_scheduler(
+    client, db, database_url, maker, spawn
+):
+    spawn(database_url, "scheduler")
     await eventually(maker, schedulers, lambda found: any(s.active for s in found))
     admin = await make_user(db, [Role.admin])
     await sign_in(client, admin.email)
@@ -209,9 +214,9 @@ async def web_answers(port: int, timeout: float = 20) -> int:
                 await asyncio.sleep(0.2)
 
 
-async def test_nisa_run_serves_and_schedules_and_ctrl_c_stops_both(maker, spawn):
+async def test_nisa_run_serves_and_schedules_and_ctrl_c_stops_both(database_url, maker, spawn):
     port = free_port()
-    together = spawn("run", "--port", str(port), jobs="")  # the product's own jobs
+    together = spawn(database_url, "run", "--port", str(port), jobs="")  # the product's own jobs
     await eventually(maker, schedulers, lambda found: any(s.active for s in found), timeout=30)
     assert await web_answers(port) == 200
     housekeeping = await ask_for(maker, "housekeeping")
@@ -228,3 +233,44 @@ async def test_nisa_run_serves_and_schedules_and_ctrl_c_stops_both(maker, spawn)
             await web.get(f"http://127.0.0.1:{port}/health/live", timeout=2)
     async with maker() as session:
         assert await schedulers(session) == [], "the scheduler stopped cleanly and said so"
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[TemporaryPostgres]:
+    """A PostgreSQL server of this test's own, to stop and start again."""
+    tools = find_postgres_tools()
+    if tools is None:
+        pytest.skip("PostgreSQL is not installed here (no initdb/pg_ctl)")
+    with TemporaryPostgres(tools) as server:
+        yield server
+
+
+async def test_the_scheduler_goes_on_through_a_postgresql_restart(own_postgres, spawn, tmp_path):
+    admin = await asyncpg.connect(own_postgres.url.replace("postgresql+asyncpg", "postgresql") + "/postgres")
+    await admin.execute("CREATE DATABASE nisa")
+    await admin.close()
+    database_url = f"{own_postgres.url}/nisa"
+    migrate(database_url)
+    scheduler = spawn(database_url, "scheduler")
+    engine = create_engine(database_url)
+    maker = create_sessionmaker(engine)
+    before = await eventually(maker, lambda session: runs_of(session, "tick"), lambda runs: len(runs) >= 2)
+    await engine.dispose()
+
+    own_postgres.stop()  # immediate: every connection, the lock's too, is cut
+    await asyncio.sleep(2)
+    assert scheduler.poll() is None, "the scheduler waits for the database, it does not exit"
+    own_postgres.start()
+
+    engine = create_engine(database_url)
+    try:
+        runs = await eventually(
+            create_sessionmaker(engine),
+            lambda session: runs_of(session, "tick"),
+            lambda runs: any(run.id > before[-1].id and run.outcome == JobOutcome.succeeded for run in runs),
+        )
+    finally:
+        await engine.dispose()
+    assert {run.instance for run in runs} == {before[0].instance}, "the same process, active again"
+    log = (tmp_path / "process-0.log").read_text()
+    assert "lost its lock: STANDBY" in log and log.count("is ACTIVE") == 2

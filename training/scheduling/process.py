@@ -16,7 +16,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
-from training.database import create_engine, create_sessionmaker
+from training.database import DatabaseUnavailable, create_engine, create_sessionmaker
 from training.models import utcnow
 from training.scheduling.lock import scheduler_lock
 from training.scheduling.models import JobOutcome, JobRun, SchedulerInstance
@@ -80,7 +80,7 @@ class SchedulerProcess:
             if self.active:
                 await self._start_requested_runs()
             await self._heartbeat()
-        except (SQLAlchemyError, OSError) as problem:
+        except (DatabaseUnavailable, SQLAlchemyError, OSError, TimeoutError) as problem:
             logger.warning(
                 "Scheduler %s cannot reach the database (%s); trying again", self.instance, problem
             )
@@ -150,7 +150,7 @@ class SchedulerProcess:
             await session.commit()
 
     async def _forget_instance(self) -> None:
-        with suppress(SQLAlchemyError, OSError):
+        with suppress(DatabaseUnavailable, SQLAlchemyError, OSError):
             async with self.sessionmaker() as session:
                 await session.execute(
                     delete(SchedulerInstance).where(col(SchedulerInstance.id) == self.instance)
