@@ -97,6 +97,7 @@ class FileLock:
         self._fd: int | None = None
 
     async def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
