@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             with contextlib.suppress(asyncio.CancelledError):
                 await settling
             await lookup_log.settle(utcnow())  # what was queued since the last round
-            certificate_finder.close()
+            await certificate_finder.close()
             await engine.dispose()
 
     authority = IssuingAuthority.from_settings(settings)

@@ -4,7 +4,7 @@ from ipaddress import ip_address, ip_network
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.datastructures import Cookie
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from training.i18n import choose_language, current_language
@@ -112,17 +112,23 @@ def language_of(scope: Scope, settings: Settings) -> str:
     return choose_language(_cookie_value(scope, LANGUAGE_COOKIE), settings.default_language)
 
 
+SECURITY_HEADER_PAIRS = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+HSTS_HEADER = (b"strict-transport-security", b"max-age=31536000")
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """before_send hook: runs for every response, also those no route handler produced (404, 405)."""
+    """before_send hook: runs for every response, also those no route handler produced (404, 405).
+
+    Raw header pairs, without parsing the response's headers into a mutable mapping: this runs on every
+    answer, the public verification included."""
     if message["type"] != "http.response.start":
         return
-    settings: Settings = scope["litestar_app"].state.settings
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in SECURITY_HEADERS.items():
-        if name not in headers:
-            headers[name] = value
-    if settings.secure_cookies:
-        headers["strict-transport-security"] = "max-age=31536000"
+    headers = list(message.get("headers", ()))
+    present = {name.lower() for name, _ in headers}
+    headers.extend(pair for pair in SECURITY_HEADER_PAIRS if pair[0] not in present)
+    if scope["litestar_app"].state.settings.secure_cookies:
+        headers.append(HSTS_HEADER)
+    message["headers"] = headers
 
 
 def parse_trusted_proxies(setting: str) -> list[Any]:

@@ -4,13 +4,16 @@ On SQLite the read runs on a read-only connection in the event loop's own thread
 unique index takes tens of microseconds there, while handing it to aiosqlite's worker thread costs several
 thread switches (checkout, execute, fetch, rollback), each far dearer than the read itself; that was most
 of a verification's time. WAL readers never wait for the writer, so the loop is not held up by writes.
-On PostgreSQL the read goes through the async engine (asyncpg has no worker thread).
+On PostgreSQL the read goes through a small pool of its own in autocommit: one round trip per lookup
+(a prepared statement, no BEGIN/ROLLBACK, no pre-ping). On a busy machine every round trip is a wake-up
+of the server's process, which was most of the lookup's time. A connection broken by a server restart
+fails one lookup, and SQLAlchemy then renews the pool.
 """
 
 from typing import Any
 
 from sqlalchemy import Connection, Row, StaticPool, bindparam, create_engine, event, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
@@ -59,19 +62,28 @@ def _sqlite_reader(engine: AsyncEngine) -> Connection | None:
     return reader.connect().execution_options(isolation_level="AUTOCOMMIT")
 
 
+def _postgres_reader(engine: AsyncEngine) -> AsyncEngine:
+    return create_async_engine(
+        engine.url, pool_size=8, max_overflow=8, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+    )
+
+
 class CertificateFinder:
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
         self._sqlite = _sqlite_reader(engine)
+        self._postgres = None if self._sqlite else _postgres_reader(engine)
 
     async def find(self, code: str) -> Row[Any] | None:
         """The certificate's id, status, snapshot, expiry, revocation and successor code, or None."""
         if self._sqlite is not None:
             return self._sqlite.execute(FIND_BY_CODE, {"code": code}).first()
-        async with self.engine.connect() as connection:
+        assert self._postgres is not None
+        async with self._postgres.connect() as connection:
             return (await connection.execute(FIND_BY_CODE, {"code": code})).first()
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
             self._sqlite.engine.dispose()
+        if self._postgres is not None:
+            await self._postgres.dispose()
