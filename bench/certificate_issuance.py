@@ -4,13 +4,13 @@
                                                    [--workers 1|2]
 
 Builds a fresh migrated database of closed cohorts of 50 complete enrolments, then issues every cohort as
-the trainers' "issue all" button does (`issue_for_cohort`, then `store_pdf` for each new certificate) and,
+the trainers' "issue all" button does (`issue_for_cohort`, then the PDFs of the new certificates) and,
 in the same run, renders the same certificates with reportlab + qrcode alone (no database, no signing),
 writing each PDF to a file. Prints throughput, per-certificate latency, peak memory and the ratio.
 
---workers 1 stores the PDFs as the controller does today: one by one in a thread. --workers 2 measures the
-proposed change: each batch's PDFs rendered at the same time in worker processes (anyio.to_process, one per
-core) while the request waits; the baseline always renders on one core.
+--workers 1 stores the PDFs on one core: one by one in a thread. --workers 2 stores them as the app does
+(`IssuingAuthority.store_pdfs`): each batch's PDFs rendered at the same time in worker processes (anyio's
+pool, one per core) while the request waits. The baseline always renders on one core.
 """
 
 import argparse
@@ -18,16 +18,13 @@ import asyncio
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import anyio
-import anyio.to_process
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel
 
@@ -55,7 +52,6 @@ from bench.common import (
 from certificates.authority import IssuingAuthority
 from certificates.document import CertificateDocument
 from certificates.keys import create_key
-from certificates.models import Certificate
 from certificates.pdf import render_certificate
 from certificates.services.issuance import Issued, issue_for_cohort
 from training.database import create_engine, create_sessionmaker
@@ -75,17 +71,6 @@ TARGET_RATIO = 0.70
 TableRows = tuple[type[SQLModel], list[Row]]
 # Issued (untimed) before the measured run, so fonts, JSON-LD contexts and keys are loaded as in a warm app.
 WARM_UP = 5
-
-
-class PortableAuthority(IssuingAuthority):
-    """The issuing authority sendable to a worker process, which only renders and stores PDFs: without its
-    lock and loaded keys (the worker reads the keys again if it ever signs)."""
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_keys", "_keys_seen")}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, _lock=threading.Lock(), _keys=[], _keys_seen=-1.0)
 
 
 @dataclass(frozen=True)
@@ -168,7 +153,7 @@ async def build_cohorts(
 
 
 class ThreadStore:
-    """What the controller does after the commit: each PDF rendered and stored in a thread, one by one.
+    """The step after the commit on one core: each PDF rendered and stored in a thread, one by one.
     `seconds` holds each certificate's time, by certificate id."""
 
     def __init__(self, authority: IssuingAuthority) -> None:
@@ -182,30 +167,19 @@ class ThreadStore:
             self.seconds[row_id(one.certificate)] = time.perf_counter() - started
 
 
-def store_pdf(authority: IssuingAuthority, certificate: Certificate) -> float:
-    """In a worker process: render and store one PDF; only the time it took goes back."""
-    started = time.perf_counter()
-    authority.store_pdf(certificate)
-    return time.perf_counter() - started
-
-
 class ProcessStore:
-    """The two-core prototype of the controller's step after the commit: the batch's PDFs rendered and stored
-    at the same time by worker processes (anyio's pool, one per core), awaited before the answer.
-    `seconds` holds each certificate's time in its worker, by certificate id."""
+    """The controller's step after the commit on both cores: `IssuingAuthority.store_pdfs`, each PDF of the
+    batch rendered and stored by a worker process. `seconds` gives each certificate its share of the batch."""
 
     def __init__(self, authority: IssuingAuthority) -> None:
         self.authority = authority
         self.seconds: dict[int, float] = {}
 
     async def store(self, issued: list[Issued]) -> None:
-        async with anyio.create_task_group() as group:
-            for one in issued:
-                group.start_soon(self._store_one, one.certificate)
-
-    async def _store_one(self, certificate: Certificate) -> None:
-        seconds = await anyio.to_process.run_sync(store_pdf, self.authority, certificate)
-        self.seconds[row_id(certificate)] = seconds
+        started = time.perf_counter()
+        await self.authority.store_pdfs([one.certificate for one in issued])
+        share = (time.perf_counter() - started) / len(issued)
+        self.seconds |= {row_id(one.certificate): share for one in issued}
 
 
 async def issue_cohorts(
@@ -251,7 +225,7 @@ async def measure_issuance(
 ) -> tuple[Timing, list[CertificateDocument]]:
     settings = bench_settings(url, folder)
     create_key(settings.effective_keys_dir)
-    authority = PortableAuthority.from_settings(settings)
+    authority = IssuingAuthority.from_settings(settings)
     engine = create_engine(url)
     maker = create_sessionmaker(engine)
     try:

@@ -1,11 +1,17 @@
 """The issuing authority as configured for this deployment: who issues, where its keys and files are."""
 
 import json
+import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+import anyio
+import anyio.to_process
 
 from certificates import credentials, keys, signing
 from certificates.codes import grouped
@@ -147,7 +153,30 @@ class IssuingAuthority:
         pdf = self.render(CertificateDocument.from_snapshot(certificate.snapshot), certificate.credential)
         path = self.pdf_path(certificate.code)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{threading.get_ident()}.part")
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         partial.write_bytes(pdf)
         partial.replace(path)  # atomic: a reader never sees half a file
         return pdf
+
+    async def store_pdfs(self, certificates: Sequence[Certificate]) -> None:
+        """Render and store several PDFs on every core: each in a worker process (the render is pure Python,
+        so threads would share one core); a single one in a thread (no process to wake for it)."""
+        if len(certificates) == 1:
+            await anyio.to_thread.run_sync(self.store_pdf, certificates[0])
+            return
+        async with anyio.create_task_group() as group:
+            for certificate in certificates:
+                group.start_soon(partial(anyio.to_process.run_sync, _store_pdf, self, certificate))
+
+    # Sent to worker processes: without the lock and the loaded keys (a worker reads keys again if needed).
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_keys", "_keys_seen")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__post_init__()
+
+
+def _store_pdf(authority: IssuingAuthority, certificate: Certificate) -> None:
+    """In a worker process: the PDF stays in the store, nothing is sent back."""
+    authority.store_pdf(certificate)

@@ -55,9 +55,8 @@ async def _pdf(authority: IssuingAuthority, certificate: Certificate) -> Respons
 
 async def _store_pdfs(authority: IssuingAuthority, issued: list[issuance.Issued]) -> None:
     """Render the new certificates into the store (after the commit: the store is a cache)."""
-    for one in issued:
-        if one.document is not None:
-            await anyio.to_thread.run_sync(authority.store_pdf, one.certificate)
+    if rendered := [one.certificate for one in issued if one.document is not None]:
+        await authority.store_pdfs(rendered)
 
 
 class CohortCertificateController(Controller):
