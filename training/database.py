@@ -67,14 +67,16 @@ def _means_unreachable(error: BaseException) -> bool:
     )
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, **postgres_options: Any) -> AsyncEngine:
+    """The app's engine; `postgres_options` change the PostgreSQL pool's (e.g. a small autocommit pool)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _enable_sqlite_foreign_keys)
     else:
         # No pre-ping round trip on every checkout: a connection the server dropped fails its request with
         # DatabaseUnavailable (503) and the pool is refreshed; a connect gives up after 5 s, not asyncpg's 60.
-        engine = create_async_engine(url, pool_size=10, max_overflow=10, connect_args={"timeout": 5})
+        options = {"pool_size": 10, "max_overflow": 10, "connect_args": {"timeout": 5}} | postgres_options
+        engine = create_async_engine(url, **options)
     event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)
     event.listen(engine.sync_engine, "handle_error", _unavailable)
     return engine

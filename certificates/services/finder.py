@@ -12,12 +12,14 @@ fails one lookup, and SQLAlchemy then renews the pool.
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, StaticPool, bindparam, create_engine, event, select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+import sqlalchemy
+from sqlalchemy import Connection, Row, StaticPool, bindparam, event, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from certificates.models import Certificate
+from training.database import create_engine
 
 _successor = aliased(Certificate)
 # One indexed read of the columns a verification shows (not the credential), with the successor's code.
@@ -53,7 +55,7 @@ def _sqlite_reader(engine: AsyncEngine) -> Connection | None:
     url = engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
-    reader = create_engine(
+    reader = sqlalchemy.create_engine(
         url.set(drivername="sqlite"),
         poolclass=StaticPool,
         connect_args={"check_same_thread": False},  # tests may serve one app from two event loops in turn
@@ -63,8 +65,13 @@ def _sqlite_reader(engine: AsyncEngine) -> Connection | None:
 
 
 def _postgres_reader(engine: AsyncEngine) -> AsyncEngine:
-    return create_async_engine(
-        engine.url, pool_size=8, max_overflow=8, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+    """With the app engine's handling of an unreachable server (503, then a fresh pool)."""
+    return create_engine(
+        engine.url.render_as_string(hide_password=False),
+        pool_size=8,
+        max_overflow=8,
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,
     )
 
 

@@ -20,6 +20,7 @@ from certificates.codes import grouped, new_code
 from certificates.models import Certificate, CertificateStatus, VerificationLookup
 from certificates.services import verification
 from tests.certificate_factories import make_certificate
+from tests.postgres import free_port
 from tests.conftest import use_english
 from training.app import create_app
 from training.models import Role, utcnow
@@ -421,6 +422,19 @@ async def test_the_429_page_is_in_khmer_by_default(db, strict_apps):
         for _ in range(4):
             page = await visitor.get("/v/whatever")
     assert page.status_code == 429 and '<html lang="km">' in page.text and page.headers["retry-after"]
+
+
+async def test_with_the_database_server_gone_a_lookup_answers_503(settings):
+    gone = settings.model_copy(
+        update={"database_url": f"postgresql+asyncpg://nisa@127.0.0.1:{free_port()}/nisa"}
+    )
+    app = create_app(gone)
+    try:
+        async with visiting(app) as visitor:
+            answer = await visitor.get(f"/api/v1/verify/{grouped(new_code())}")
+    finally:
+        await close(app)
+    assert answer.status_code == 503 and answer.json()["status_code"] == 503
 
 
 # ---------------------------------------------------------------- revocation shows at once
