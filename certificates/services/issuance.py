@@ -24,13 +24,14 @@ from training.models import (
     AssessmentResult,
     Enrolment,
     EnrolmentStatus,
-    OutboxMessage,
     Role,
     Trainee,
     User,
     row_id,
     utcnow,
 )
+from training.notifications import outbox
+from training.notifications.messages import MessageKind
 from training.services import Actor, audit, cohorts, progress
 from training.services.auth import CurrentUser
 from training.services.progress import Progress
@@ -63,7 +64,7 @@ class Holder:
     """What the certificate needs to know of its holder beyond the progress row."""
 
     achieved: list[Competency]  # the course's competencies last assessed competent, in code order
-    language: str  # of the holder's login, for the email
+    language: str  # of the holder's login, for the email (outbox.DEFAULT_LANGUAGE without one)
 
 
 async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int, Holder]:
@@ -99,7 +100,7 @@ async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int
                 for c in targets[row_id(p.course)]
                 if latest.get((row_id(p.enrolment), row_id(c))) == AssessmentResult.competent
             ],
-            languages.get(row_id(p.trainee)) or "km",
+            languages.get(row_id(p.trainee), outbox.DEFAULT_LANGUAGE),
         )
         for p in batch
     }
@@ -183,23 +184,22 @@ def _notify_holder(
 ) -> None:
     if not trainee.email:
         return
-    session.add(
-        OutboxMessage(
-            template="certificate_issued",
-            recipient=trainee.email,
-            language=language,
-            context={
-                "certificate_id": certificate.id,
-                "code": document.code,
-                "holder_name_km": document.holder_name_km,
-                "holder_name_latin": document.holder_name_latin,
-                "course_title_km": document.course_title_km,
-                "course_title_en": document.course_title_en,
-                "verification_url": document.verification_url,
-                "expires_on": document.to_snapshot()["expires_on"],
-            },
-            dedupe_key=f"certificate_issued:{certificate.id}",
-        )
+    outbox.queue(
+        session,
+        MessageKind.certificate_issued,
+        trainee.email,
+        language,
+        {
+            "certificate_id": certificate.id,
+            "code": document.code,
+            "holder_name_km": document.holder_name_km,
+            "holder_name_latin": document.holder_name_latin,
+            "course_title_km": document.course_title_km,
+            "course_title_en": document.course_title_en,
+            "verification_url": document.verification_url,
+            "expires_on": document.to_snapshot()["expires_on"],
+        },
+        dedupe_key=f"certificate_issued:{certificate.id}",
     )
 
 

@@ -39,6 +39,8 @@ from training.models import (
     row_id,
     utcnow,
 )
+from training.notifications import outbox
+from training.notifications.messages import MessageKind
 from training.services import Actor, Page, audit
 from training.services.auth import CurrentUser
 from training.services.cohorts import cohort_for
@@ -519,9 +521,12 @@ async def _commit_rows(session: AsyncSession, actor: Actor, job: EnrolmentImport
         }
         for position, (entry, status) in enumerate(zip(to_enrol, statuses, strict=True))
     ]
-    for entry, enrolment in zip(to_enrol, await _inserted(session, Enrolment, enrolments), strict=True):
+    inserted = await _inserted(session, Enrolment, enrolments)
+    for entry, enrolment in zip(to_enrol, inserted, strict=True):
         entry["result"] = enrolment["status"]
         logged.add("enrolment.create", "enrolment", enrolment | {"import_id": job.id})
+    seated = [e["id"] for e in inserted if e["status"] == EnrolmentStatus.enrolled]
+    await outbox.tell_enrolled(session, seated, MessageKind.enrolment_confirmed)
     if logged.rows:
         await session.execute(insert(AuditEntry), logged.rows)
     counts = Counter(entry["outcome"] for entry in entries)

@@ -17,6 +17,7 @@ from training.models import (
     UserUpdate,
     row_id,
 )
+from training.notifications import outbox
 from training.services import Actor, Page, audit, auth
 from training.services.records import set_active
 
@@ -84,7 +85,7 @@ def _set_roles(session: AsyncSession, user_id: int, roles: list[Role]) -> None:
 async def create_user(
     session: AsyncSession, actor: Actor, data: UserCreate, *, password: str | None = None
 ) -> tuple[UserRead, str | None]:
-    """A new user. Without a password they get an invitation link (returned) to choose one."""
+    """A new user. Without a password they get an invitation link (returned, and mailed) to choose one."""
     await _check(session, data)
     user = User(**data.model_dump(exclude={"roles"}))
     if password is not None:
@@ -93,6 +94,8 @@ async def create_user(
     await session.flush()
     _set_roles(session, row_id(user), data.roles)
     invite = auth.create_link(session, row_id(user), TokenPurpose.invite) if password is None else None
+    if invite is not None:
+        outbox.send_link(session, user, invite, TokenPurpose.invite)
     audit.record(session, actor, "user.create", user, None, audit.snapshot(user, roles=data.roles))
     await session.commit()
     return _read(user, list(data.roles)), invite
@@ -126,13 +129,14 @@ async def set_user_active(session: AsyncSession, actor: Actor, user_id: int, act
 
 
 async def reset_password(session: AsyncSession, actor: Actor, user_id: int) -> str:
-    """A one-time link to choose a new password; the old password stops working at once."""
+    """A one-time link (returned, and mailed) to choose a new password; the old one stops working at once."""
     user = await session.get(User, user_id)
     if user is None:
         raise NotFound(N_("No such user."))
     user.password_hash = None
     await auth.end_all_sessions(session, user_id)
     link = auth.create_link(session, user_id, TokenPurpose.password_reset)
+    outbox.send_link(session, user, link, TokenPurpose.password_reset)
     audit.record(session, actor, "user.password_reset", user, None, None)
     await session.commit()
     return link
