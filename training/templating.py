@@ -33,6 +33,7 @@ NOTICES = {
     "approved": N_("Approved: the certificate is valid and its holder is told."),
     "revoked": N_("Revoked. The verification page shows it at once."),
     "reissued": N_("Reissued. The old certificate is superseded and points to this one."),
+    "queued_again": N_("Queued again: the sender tries it at its next run."),
 }
 
 
