@@ -1,7 +1,7 @@
 """The composition root: `create_app` is the only place that builds the web application."""
 
 import asyncio
-import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +36,21 @@ def verification_rate_limit(settings: Settings) -> RateLimit:
     return RateLimit(settings.verify_rate_limit, timedelta(seconds=settings.verify_rate_window_seconds))
 
 
+def freeze_start_up_objects() -> None:
+    """What start-up built (modules, routes, templates, the ORM's tables) lives as long as the process: kept
+    out of the garbage collector's full passes, which otherwise stall every request in flight (measured
+    ~100 ms under load, the public verification's p99)."""
+    gc.collect()
+    gc.freeze()
+
+
+def create_served_app() -> Litestar:
+    """The app as `nisa serve` runs it (tests build theirs with create_app: many apps in one process)."""
+    app = create_app()
+    app.on_startup.append(freeze_start_up_objects)
+    return app
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     secret_key = settings.resolve_secret_key()
@@ -50,14 +65,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await ensure_migrated(engine)
-        settling = asyncio.create_task(lookup_log.keep_settling(settings.verify_log_seconds, utcnow))
+        stop_settling = asyncio.Event()
+        settling = asyncio.create_task(
+            lookup_log.keep_settling(settings.verify_log_seconds, utcnow, stop_settling)
+        )
         try:
             yield
         finally:
-            settling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await settling
-            await lookup_log.settle(utcnow())  # what was queued since the last round
+            stop_settling.set()
+            await settling  # its last round writes what was queued
             await certificate_finder.close()
             await engine.dispose()
 

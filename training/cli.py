@@ -65,7 +65,7 @@ def serve(host: str | None, port: int | None, workers: int, reload: bool) -> Non
         f"NISA Training & Certification on http://{host}:{port}  (public address: {settings.base_url})"
     )
     uvicorn.run(
-        "training.app:create_app",
+        "training.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -43,6 +43,8 @@ def _unavailable(context: ExceptionContext) -> DatabaseUnavailable | None:
     connections), so the next request connects afresh: the app recovers without a restart.
     """
     error = context.original_exception
+    if not isinstance(error, Exception):  # a cancelled task (SQLAlchemy calls it a disconnect) stays so
+        return None
     if context.is_pre_ping or not (context.is_disconnect or _means_unreachable(error)):
         return None
     return DatabaseUnavailable(f"{type(error).__name__}: {error}")

@@ -4,15 +4,19 @@ lookups in memory, read back from the shared log so that the rate limit counts a
 Why not one write per lookup: on the public verification path a write per request (one SQLite writer, a
 commit each) costs several times the lookup itself. Here a lookup costs a dictionary update; once a second
 (`NISA_VERIFY_LOG_SECONDS`) each instance writes what it saw in one statement and reads what the others
-wrote. So the limit is shared with that lag: a client spreading lookups over several instances can pass
-the limit by what it manages in about a second. A clean shutdown writes what is pending; a killed
-process loses at most that second of log.
+wrote, as counts per client (its own rows, which it knows, are taken off). So the limit is shared with
+that lag: a client spreading lookups over several instances can pass the limit by what it manages in about
+a second. Other instances' lookups count from the latest moment of their round (they leave the window a
+little late, never early). On PostgreSQL a row whose id was taken before the last read but committed after
+it is not counted here (a race of milliseconds; the limit may then let one more lookup through). A clean
+shutdown writes what is pending; a killed process loses at most that second of log.
 """
 
 import asyncio
+import contextlib
 import logging
 import math
-from collections import deque
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,11 +33,11 @@ log = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
-# Rows written by other instances are read again for a few rounds: on PostgreSQL a smaller id can be
-# committed after a larger one, so the id watermark trails by this many rounds (re-reads are harmless).
-TRAILING_ROUNDS = 3
 LOOKUP: Table = VerificationLookup.__table__  # type: ignore[attr-defined]
-RECENT = select(LOOKUP.c.id, LOOKUP.c.client_hash, LOOKUP.c.at)
+# Lookups per client among the rows read: how many, the latest moment, the highest id.
+PER_CLIENT = select(
+    LOOKUP.c.client_hash, func.count(), func.max(LOOKUP.c.at), func.max(LOOKUP.c.id)
+).group_by(LOOKUP.c.client_hash)
 
 
 class TooManyLookups(DomainError):
@@ -66,23 +70,23 @@ class LookupLog:
         self.engine = engine
         self.limit = limit
         self._window = limit.window // MICROSECOND
-        self._recent: dict[str, set[int]] = {}  # client hash -> instants of its lookups in the window
+        self._recent: dict[str, list[int]] = {}  # client hash -> instants of its lookups in the window
         self._pending: list[dict[str, Any]] = []
-        self._marks: deque[int] = deque(maxlen=TRAILING_ROUNDS)  # highest id read in the last rounds
-        self._read_once = False
+        self._written: Counter[str] = Counter()  # this instance's rows per client since the last read
+        self._read_up_to: int | None = None  # the highest id read so far
         self._writing = asyncio.Lock()
 
     def admit(self, client_hash: str, at: datetime) -> None:
         """Count a lookup for the client now, or refuse it (TooManyLookups) if its window is full."""
         now = _microseconds(at)
         since = now - self._window
-        instants = self._recent.setdefault(client_hash, set())
+        instants = self._recent.setdefault(client_hash, [])
         in_window = [instant for instant in instants if instant > since]
         if len(in_window) >= self.limit.lookups:
             # The client may look again once its oldest lookup in the window has aged out of it.
             retry_after = math.ceil((min(in_window) - since) / 1_000_000)
             raise TooManyLookups(retry_after=max(1, retry_after))
-        instants.add(now)
+        instants.append(now)
 
     def record(self, **lookup: Any) -> None:
         """Queue an admitted lookup's row (the same `at` it was admitted with) for the next write."""
@@ -102,38 +106,41 @@ class LookupLog:
             try:
                 async with self.engine.begin() as connection:
                     await connection.execute(insert(LOOKUP), pending)
-            except Exception:
+            except BaseException:
                 self._pending[:0] = pending  # kept for the next round, in order
                 raise
+            self._written.update(row["client_hash"] for row in pending)
         return len(pending)
 
     async def _read(self, now: datetime) -> None:
-        if self._read_once:
-            query = RECENT.where(LOOKUP.c.id > self._marks[0])
+        """Other instances' lookups since the last read (at the start: those in the window), per client."""
+        if self._read_up_to is None:
+            query = PER_CLIENT.where(LOOKUP.c.at > now - self.limit.window)
         else:
-            query = RECENT.where(LOOKUP.c.at > now - self.limit.window)
+            query = PER_CLIENT.where(LOOKUP.c.id > self._read_up_to)
         async with self.engine.connect() as connection:
             rows = (await connection.execute(query)).all()
-            highest = max((row.id for row in rows), default=None)
-            if highest is None and not self._marks:
-                highest = await connection.scalar(select(func.coalesce(func.max(LOOKUP.c.id), 0)))
-        for row in rows:
-            self._recent.setdefault(row.client_hash, set()).add(_microseconds(row.at))
-        self._marks.append(highest if highest is not None else self._marks[-1])
-        self._read_once = True
+            if self._read_up_to is None and not rows:
+                self._read_up_to = await connection.scalar(select(func.coalesce(func.max(LOOKUP.c.id), 0)))
+        for client_hash, count, latest, highest in rows:
+            if (others := count - self._written[client_hash]) > 0:
+                self._recent.setdefault(client_hash, []).extend([_microseconds(latest)] * others)
+            self._read_up_to = max(self._read_up_to or 0, highest)
+        self._written.clear()
 
     def _forget_before(self, since: int) -> None:
         for client_hash in list(self._recent):
-            kept = {instant for instant in self._recent[client_hash] if instant > since}
+            kept = [instant for instant in self._recent[client_hash] if instant > since]
             if kept:
                 self._recent[client_hash] = kept
             else:
                 del self._recent[client_hash]
 
-    async def keep_settling(self, every: float, clock: Callable[[], datetime]) -> None:
-        """Settle every `every` seconds until cancelled (the app's lifespan settles once more after)."""
-        while True:
-            await asyncio.sleep(every)
+    async def keep_settling(self, every: float, clock: Callable[[], datetime], stop: asyncio.Event) -> None:
+        """A round every `every` seconds, and a last one once `stop` is set (what was queued is written)."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
             try:
                 await self.settle(clock())
             except Exception:  # the database blinked: the rows stay queued for the next round

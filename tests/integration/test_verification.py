@@ -20,8 +20,8 @@ from certificates.codes import grouped, new_code
 from certificates.models import Certificate, CertificateStatus, VerificationLookup
 from certificates.services import verification
 from tests.certificate_factories import make_certificate
-from tests.postgres import free_port
 from tests.conftest import use_english
+from tests.postgres import free_port
 from training.app import create_app
 from training.models import Role, utcnow
 from training.services.cohorts import today
