@@ -69,10 +69,16 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
         return process
 
     yield start
+    # SIGTERM first: `nisa run` passes it on to its children, which SIGKILL would leave behind.
     for process in started:
         if process.poll() is None:
+            process.terminate()
+    for process in started:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
             process.kill()
-        process.wait()
+            process.wait()
 
 
 async def eventually(
