@@ -68,8 +68,10 @@ def _postgres_reader(engine: AsyncEngine) -> AsyncEngine:
     """With the app engine's handling of an unreachable server (503, then a fresh pool)."""
     return create_engine(
         engine.url.render_as_string(hide_password=False),
-        pool_size=8,
-        max_overflow=8,
+        # No overflow: under a burst a lookup waits for a pooled connection rather than opening one that
+        # would be closed again on return (profiled: connecting was an eighth of the time).
+        pool_size=10,
+        max_overflow=0,
         isolation_level="AUTOCOMMIT",
         pool_reset_on_return=None,
     )

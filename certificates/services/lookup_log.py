@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
+# Rows per INSERT: preparing a statement's rows holds the event loop, so a busy second's thousands of rows
+# go in slices that let requests through between them (one transaction all the same).
+WRITE_CHUNK = 250
 LOOKUP: Table = VerificationLookup.__table__  # type: ignore[attr-defined]
 # Lookups per client among the rows read: how many, the latest moment, the highest id.
 PER_CLIENT = select(
@@ -105,7 +108,8 @@ class LookupLog:
         if pending:
             try:
                 async with self.engine.begin() as connection:
-                    await connection.execute(insert(LOOKUP), pending)
+                    for start in range(0, len(pending), WRITE_CHUNK):
+                        await connection.execute(insert(LOOKUP), pending[start : start + WRITE_CHUNK])
             except BaseException:
                 self._pending[:0] = pending  # kept for the next round, in order
                 raise

@@ -391,6 +391,17 @@ async def test_the_limit_is_counted_across_instances(db, strict_apps):
         assert (await on_first.get(f"/v/{certificate.code}")).status_code == 429
 
 
+async def test_an_instance_does_not_count_its_own_logged_lookups_twice(db, strict_apps):
+    certificate = await make_certificate(db)
+    app = strict_apps[0]
+    async with visiting(app) as visitor:
+        for _ in range(2):
+            assert (await visitor.get(f"/api/v1/verify/{certificate.code}")).status_code == 200
+        await settle(app, app)  # its two rows written and read back
+        assert (await visitor.get(f"/api/v1/verify/{certificate.code}")).status_code == 200
+        assert (await visitor.get(f"/api/v1/verify/{certificate.code}")).status_code == 429
+
+
 async def test_an_instance_started_later_counts_the_lookups_already_logged(db, strict_apps, strict_settings):
     certificate = await make_certificate(db)
     async with visiting(strict_apps[0]) as visitor:
