@@ -72,7 +72,9 @@ class TraineeController(Controller):
     async def list_trainees(
         self, db: AsyncSession, q: str = "", page: int = 1, include_inactive: bool = False
     ) -> Template:
-        found = await trainees.search_trainees(db, q, page=max(page, 1), include_inactive=include_inactive)
+        found = await trainees.search_trainees(
+            db, q, page=max(page, 1), include_inactive=include_inactive, estimate_total=True
+        )
         context = {"page": found, "q": q, "include_inactive": include_inactive}
         return Template("training/trainees/list.html", context=context)
 

@@ -20,6 +20,7 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    approximate: bool = False  # `total` is the database's estimate (a long list on PostgreSQL)
 
     @property
     def pages(self) -> int:
