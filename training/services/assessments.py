@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import StringConstraints
 from sqlalchemy import func
@@ -28,25 +28,44 @@ from training.models import (
     ModuleCompletion,
     User,
     row_id,
+    table,
 )
 from training.services import Actor, audit
 from training.services.attendance import RosterEntry, cohort_for, course_of, roster, today, writable
 from training.services.auth import CurrentUser
 
 
-async def latest_results(
-    session: AsyncSession, enrolment_ids: list[int]
-) -> dict[tuple[int, int], Assessment]:
-    """The latest attempt (highest id) per (enrolment, competency), in one query."""
-    if not enrolment_ids:
-        return {}
-    latest = (
+def _latest_ids(enrolment_ids: list[int]) -> Any:
+    """The ids of the latest attempts (highest id) per (enrolment, competency) of these enrolments."""
+    return (
         select(func.max(Assessment.id))
         .where(col(Assessment.enrolment_id).in_(enrolment_ids))
         .group_by(col(Assessment.enrolment_id), col(Assessment.competency_id))
     )
-    rows = await session.execute(select(Assessment).where(col(Assessment.id).in_(latest)))
+
+
+async def latest_results(
+    session: AsyncSession, enrolment_ids: list[int]
+) -> dict[tuple[int, int], Assessment]:
+    """The latest attempt per (enrolment, competency), in one query."""
+    if not enrolment_ids:
+        return {}
+    rows = await session.execute(select(Assessment).where(col(Assessment.id).in_(_latest_ids(enrolment_ids))))
     return {(a.enrolment_id, a.competency_id): a for a in rows.scalars()}
+
+
+async def latest_outcomes(session: AsyncSession, enrolment_ids: list[int]) -> dict[tuple[int, int], str]:
+    """The latest attempt's result per (enrolment, competency): what completion needs, without loading the
+    attempts themselves (a dashboard reads thousands)."""
+    if not enrolment_ids:
+        return {}
+    attempts = table(Assessment)
+    rows = await session.execute(
+        select(attempts.c.enrolment_id, attempts.c.competency_id, attempts.c.result).where(
+            attempts.c.id.in_(_latest_ids(enrolment_ids))
+        )
+    )
+    return {(enrolment_id, competency_id): result for enrolment_id, competency_id, result in rows}
 
 
 # ---------------------------------------------------------------- input and output schemas

@@ -22,6 +22,7 @@ from training.models import (
     SessionModule,
     Trainee,
     row_id,
+    table,
     utcnow,
 )
 from training.services import Actor, audit
@@ -128,10 +129,11 @@ class CohortMarks:
 
 
 async def _marks_of_cohorts(session: AsyncSession, cohort_ids: Iterable[int]) -> dict[int, CohortMarks]:
+    marked, meetings = table(Attendance), table(ClassSession)
     rows = await session.execute(
-        select(ClassSession.cohort_id, Attendance.enrolment_id, Attendance.session_id, Attendance.status)
-        .join(ClassSession, col(ClassSession.id) == Attendance.session_id)
-        .where(col(ClassSession.cohort_id).in_(list(cohort_ids)))
+        select(meetings.c.cohort_id, marked.c.enrolment_id, marked.c.session_id, marked.c.status)
+        .join(meetings, meetings.c.id == marked.c.session_id)
+        .where(meetings.c.cohort_id.in_(list(cohort_ids)))
     )
     marks: dict[int, CohortMarks] = defaultdict(CohortMarks)
     for cohort_id, enrolment_id, session_id, status in rows.all():
@@ -143,8 +145,9 @@ async def attendance_rates(session: AsyncSession, enrolment_ids: list[int]) -> d
     """The attendance rate of each enrolment, in two queries whatever their number."""
     if not enrolment_ids:
         return {}
+    enrolments = table(Enrolment)
     cohorts = await session.execute(
-        select(Enrolment.id, Enrolment.cohort_id).where(col(Enrolment.id).in_(enrolment_ids))
+        select(enrolments.c.id, enrolments.c.cohort_id).where(enrolments.c.id.in_(enrolment_ids))
     )
     cohort_of: dict[int, int] = {enrolment_id: cohort_id for enrolment_id, cohort_id in cohorts.all()}
     marks = await _marks_of_cohorts(session, set(cohort_of.values()))
