@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -28,8 +29,6 @@ from training.models import (
 from training.services import Actor, audit
 
 password_hasher = PasswordHasher()
-# Verified against when the account does not exist, so both cases take the same time.
-_UNKNOWN_ACCOUNT_HASH = password_hasher.hash(secrets.token_urlsafe(16))
 SESSION_REFRESH = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 10
 LINK_LIFETIME = {TokenPurpose.invite: timedelta(days=7), TokenPurpose.password_reset: timedelta(hours=24)}
@@ -68,9 +67,16 @@ def hash_password(password: str) -> str:
     return password_hasher.hash(password)
 
 
+@cache
+def _unknown_account_hash() -> str:
+    """Verified against when the account does not exist, so both cases take the same time. Made at first
+    use, not at import: a hash takes a tenth of a second, which every start of the app would pay."""
+    return password_hasher.hash(secrets.token_urlsafe(16))
+
+
 def _password_matches(password_hash: str | None, password: str) -> bool:
     try:
-        return password_hasher.verify(password_hash or _UNKNOWN_ACCOUNT_HASH, password) and bool(
+        return password_hasher.verify(password_hash or _unknown_account_hash(), password) and bool(
             password_hash
         )
     except (VerificationError, InvalidHashError):

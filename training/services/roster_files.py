@@ -5,10 +5,6 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 # A cell starting like a formula is run by spreadsheets (CSV injection): such text gets a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PHONE = "+"  # phone numbers are stored as +855...: digits after the plus are no formula
@@ -31,6 +27,11 @@ def as_csv(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
 
 
 def as_xlsx(sheet_title: str, headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    # openpyxl is imported when a spreadsheet is made, not with the app: it slows every start.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])  # Excel's limit for a sheet name
     sheet.freeze_panes = "A2"

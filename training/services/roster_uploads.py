@@ -12,10 +12,6 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
-
 from courses.services.framework_files import FileProblem, FileRejected
 from training.i18n import N_, gettext
 from training.services.roster_files import as_csv
@@ -116,6 +112,11 @@ def roster_template_csv() -> bytes:
 
 def roster_template_xlsx() -> bytes:
     """The roster sheet (header, example row, text-formatted phone and commune columns) and a help sheet."""
+    # openpyxl is imported when a spreadsheet is made or read, not with the app: it slows every start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     workbook = Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = "trainees"
@@ -205,6 +206,8 @@ def _delimiter(text: str) -> str:
 
 
 def _read_xlsx(content: bytes) -> list[RosterRow]:
+    from openpyxl import load_workbook  # imported when needed: see roster_template_xlsx
+
     if not content.startswith(b"PK\x03\x04"):
         raise _rejected(N_("This is not an Excel (.xlsx) file. Upload the roster as .csv or .xlsx."))
     unreadable = _rejected(N_("This Excel file cannot be read: open it in Excel, save it again and retry."))
