@@ -3,7 +3,7 @@
 import gettext as gettext_module
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -62,7 +62,14 @@ def _localise_digits(text: str) -> str:
 
 
 def format_number(value: float | int) -> str:
-    return _localise_digits(format_decimal(value, locale=current_language.get()))
+    return _formatted_number(value, current_language.get())
+
+
+@lru_cache(maxsize=4096)
+def _formatted_number(value: float | int, language: str) -> str:
+    """Babel's formatting takes tens of microseconds; a long table repeats the same few numbers."""
+    text = format_decimal(value, locale=language)
+    return khmer_digits(text) if language == "km" else text
 
 
 def format_date(value: date | None, format: str = "medium") -> str:

@@ -110,10 +110,11 @@ async def _cohort_page(
     db: AsyncSession,
     cohort_id: int,
     *,
+    page: int = 1,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    roster = await enrolment_service.get_roster(db, request.user, cohort_id)
+    roster = await enrolment_service.get_roster(db, request.user, cohort_id, page=max(page, 1))
     context = {"roster": roster, "errors": errors or {}}
     return Template("training/cohorts/cohort.html", context=context, status_code=status_code)
 
@@ -221,8 +222,10 @@ class CohortController(Controller):
         return Redirect(f"{cohort_url(row_id(cohort))}?notice=created", status_code=303)
 
     @get("/{cohort_id:int}")
-    async def show_cohort(self, request: Request, db: AsyncSession, cohort_id: int) -> Template:
-        return await _cohort_page(request, db, cohort_id)
+    async def show_cohort(
+        self, request: Request, db: AsyncSession, cohort_id: int, page: int = 1
+    ) -> Template:
+        return await _cohort_page(request, db, cohort_id, page=page)
 
     @get("/{cohort_id:int}/edit")
     async def edit_cohort(self, request: Request, db: AsyncSession, cohort_id: int) -> Template:
