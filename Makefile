@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint typecheck catalog clean
+.PHONY: run test bench lint typecheck catalog clean
 
 run: $(STAMP)  ## set everything up, serve the app with demo data on http://127.0.0.1:8000 and run the scheduler
 	$(BIN)/nisa db upgrade
@@ -19,6 +19,9 @@ test: $(DEV_STAMP)  ## lint, type-check, then the suite: unit + integration on 2
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --ignore=tests/browser
 	$(BIN)/pytest tests/browser
+
+bench: $(DEV_STAMP)  ## the benchmark suite in one table (national data sets built once into var/bench/; needs wrk)
+	$(BIN)/python -m bench.suite
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -1,0 +1,87 @@
+"""Benchmark: how soon a freshly started `nisa serve` answers its first request (the sign-in page), on a
+national database.
+
+    .venv/bin/python -m bench.startup [--database sqlite|postgresql] [--trainees 1000] [--starts 3]
+
+Timed from the moment the process is started (`nisa serve` checks the signing key and that the schema is
+current, then uvicorn imports and builds the app) until GET /login answers 200; polled every 10 ms.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from contextlib import nullcontext
+from pathlib import Path
+
+from bench.common import Backend, environment
+from bench.national import bench_postgres, national_copy
+from bench.pages import app_settings
+from tests.postgres import free_port
+from training.settings import Settings
+
+POLL_SECONDS = 0.01
+GIVE_UP_SECONDS = 60
+
+
+def first_answer_seconds(settings: Settings, log: Path) -> float:
+    """Start the app and return the seconds until its first answer; the process is stopped afterwards."""
+    port = free_port()
+    nisa = Path(sys.executable).parent / "nisa"
+    with log.open("wb") as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(nisa), "serve", "--port", str(port)],
+            env=os.environ | environment(settings),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            while time.perf_counter() - started < GIVE_UP_SECONDS:
+                if process.poll() is not None:
+                    raise RuntimeError(f"the app stopped while starting:\n{log.read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as answer:
+                        if answer.status == 200:
+                            return time.perf_counter() - started
+                except (urllib.error.URLError, ConnectionError):
+                    time.sleep(POLL_SECONDS)
+            raise RuntimeError(f"no answer within {GIVE_UP_SECONDS} s")
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def startups(settings: Settings, folder: Path, count: int) -> list[float]:
+    return [first_answer_seconds(settings, folder / f"startup-{n}.log") for n in range(count)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.startup", description=__doc__.split("\n")[0])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--trainees", type=int, default=1_000)
+    parser.add_argument("--starts", type=int, default=3)
+    args = parser.parse_args(argv)
+    backend: Backend = args.database
+    with (
+        bench_postgres() if backend == "postgresql" else nullcontext() as server_url,
+        national_copy(backend, args.trainees, server_url) as copy,
+        tempfile.TemporaryDirectory(prefix="nisa-bench-") as temporary,
+    ):
+        folder = Path(temporary)
+        seconds = startups(app_settings(copy, folder), folder, args.starts)
+    print(f"first answer after start on {backend}: " + ", ".join(f"{s:.2f} s" for s in seconds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
