@@ -68,7 +68,10 @@ def _build(url: str, data_dir: Path, trainees: int) -> None:
 def _sqlite_copy(trainees: int) -> Iterator[WorkingCopy]:
     folder = CACHE / f"sqlite-{cache_key(trainees)}"
     if not (folder / "complete").exists():
-        shutil.rmtree(folder, ignore_errors=True)
+        for stale in CACHE.glob(
+            f"sqlite-{trainees}_*"
+        ):  # what older code built at this size, or a broken build
+            shutil.rmtree(stale, ignore_errors=True)
         folder.mkdir(parents=True)
         print(f"Building the SQLite database of {trainees:,} trainees in {folder}", file=sys.stderr)
         _build(f"sqlite+aiosqlite:///{folder / 'nisa.db'}", folder, trainees)
@@ -97,6 +100,15 @@ def _exists(server_url: str, name: str) -> bool:
     return bool(asyncio.run(_administer(server_url, f"SELECT 1 FROM pg_database WHERE datname = '{name}'")))
 
 
+def _drop_stale(server_url: str, trainees: int) -> None:
+    """Drop what older code built at this size, or a broken build."""
+    stale = f"SELECT datname FROM pg_database WHERE datname LIKE 'nisa\\_bench\\_{trainees}\\_%'"
+    found = asyncio.run(_administer(server_url, stale))
+    drops = [f"DROP DATABASE IF EXISTS {record['datname']} WITH (FORCE)" for record in found]
+    if drops:
+        asyncio.run(_administer(server_url, *drops))
+
+
 @contextmanager
 def _postgres_copy(server_url: str, trainees: int) -> Iterator[WorkingCopy]:
     key = cache_key(trainees)
@@ -104,10 +116,10 @@ def _postgres_copy(server_url: str, trainees: int) -> Iterator[WorkingCopy]:
     if not _exists(server_url, name):
         building = f"{name}_building"
         print(f"Building the PostgreSQL database of {trainees:,} trainees ({name})", file=sys.stderr)
-        asyncio.run(
-            _administer(server_url, f"DROP DATABASE IF EXISTS {building}", f"CREATE DATABASE {building}")
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+        _drop_stale(server_url, trainees)
+        asyncio.run(_administer(server_url, f"CREATE DATABASE {building}"))
+        for stale in CACHE.glob(f"postgresql-{trainees}_*"):
+            shutil.rmtree(stale, ignore_errors=True)
         folder.mkdir(parents=True)
         _build(f"{server_url}/{building}", folder, trainees)
         asyncio.run(_administer(server_url, f"ALTER DATABASE {building} RENAME TO {name}"))
