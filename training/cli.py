@@ -2,12 +2,14 @@
 
 import asyncio
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 import uvicorn
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from training.database import (
     DatabaseNotMigrated,
@@ -127,13 +129,20 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
 
 
 @nisa.command()
-@click.option("--trainees", default=300, show_default=True, help="How many trainees to create.")
+@click.option(
+    "--trainees",
+    type=click.IntRange(min=1),
+    default=None,
+    help="A national data set of N trainees: about N/40 cohorts over the years, 3N enrolments with "
+    "attendance and assessments, 1.5N certificates. Without it: 300 trainees and the demo cohorts only.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
-def demo(trainees: int, if_empty: bool, seed: int) -> None:
+def demo(trainees: int | None, if_empty: bool, seed: int) -> None:
     """Load realistic demo data: organisations, trainees, and users for each role."""
     from certificates.demo import load_demo_certificates
-    from training.demo import DEMO_LOGINS, load_demo
+    from training.demo import DEMO_LOGINS, DEMO_TRAINEES, load_demo
+    from training.national_demo import load_national_data
 
     settings = _settings()
 
@@ -143,8 +152,11 @@ def demo(trainees: int, if_empty: bool, seed: int) -> None:
             async with create_sessionmaker(engine)() as session:
                 if if_empty and (await session.execute(select(func.count()).select_from(User))).scalar_one():
                     return False
-                await load_demo(session, trainees=trainees, seed=seed)
-                await load_demo_certificates(session, _authority(settings))
+                await load_demo(session, trainees=trainees or DEMO_TRAINEES, seed=seed)
+                authority = _authority(settings)
+                await load_demo_certificates(session, authority)
+                if trainees is not None:
+                    await load_national_data(session, authority, seed=seed)
                 return True
         finally:
             await engine.dispose()
@@ -196,6 +208,76 @@ def list_keys() -> None:
             f"{key.created:%Y-%m-%d %H:%M} UTC  {key.verification_method(did)}  "
             f"{key.public_key_multibase}{marker}"
         )
+
+
+@nisa.command()
+def scheduler() -> None:
+    """Run the scheduled jobs. One scheduler is active per deployment; others wait on standby."""
+    from training.scheduling.process import run_scheduler
+
+    settings = _settings()
+    try:
+        asyncio.run(_check_migrated(settings))
+    except DatabaseNotMigrated as problem:
+        raise click.ClickException(str(problem)) from None
+    asyncio.run(run_scheduler(settings))
+
+
+@nisa.command("run")
+@click.option("--host", default=None, help="Address to listen on (default NISA_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default NISA_PORT).")
+def run_all(host: str | None, port: int | None) -> None:
+    """Serve the web app and run the scheduler together; Ctrl-C stops both."""
+    from training.scheduling.together import nisa_command, run_together
+
+    serve_options = [*(["--host", host] if host else []), *(["--port", str(port)] if port else [])]
+    sys.exit(run_together([nisa_command("serve", *serve_options), nisa_command("scheduler")]))
+
+
+@nisa.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (default: <data dir>/backups/nisa-<UTC time>.db, or .dump for PostgreSQL).",
+)
+def backup(output: Path | None) -> None:
+    """Back up the whole database while the app runs: a SQLite copy, or a pg_dump archive."""
+    from training.scheduling import backups
+
+    settings = _settings()
+    target = output or backups.default_backup_path(settings, datetime.now(UTC))
+    try:
+        asyncio.run(backups.back_up(settings, target))
+    except backups.BackupFailed as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Backup written to {target} ({target.stat().st_size:,} bytes).")
+
+
+@nisa.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path: Path, yes: bool) -> None:
+    """Replace the whole database with a backup made by `nisa backup`."""
+    from training.scheduling import backups
+
+    settings = _settings()
+    database = make_url(settings.effective_database_url).render_as_string(hide_password=True)
+    made = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    if not yes:
+        click.confirm(
+            f"This replaces ALL data in {database} with the backup {path} "
+            f"(written {made:%Y-%m-%d %H:%M} UTC). Whatever was saved since then is lost. "
+            "Stop the web app and the scheduler first. Continue?",
+            abort=True,
+        )
+    try:
+        asyncio.run(backups.restore(settings, path))
+        asyncio.run(_check_migrated(settings))
+    except backups.BackupFailed as problem:
+        raise click.ClickException(str(problem)) from None
+    except DatabaseNotMigrated:
+        click.echo("The backup is from an older version: run `nisa db upgrade` before starting the app.")
+    click.echo(f"Restored {database} from {path}.")
 
 
 if __name__ == "__main__":

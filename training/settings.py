@@ -34,6 +34,19 @@ class Settings(BaseSettings):
     login_max_failures_per_ip: int = 20
     login_window_minutes: int = 15
     log_level: str = "INFO"
+    # Email: without an SMTP host (development) messages are written to the log and marked sent.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_timeout: float = Field(default=30, gt=0)
+    mail_from: str = "NISA <no-reply@localhost>"
+    # Each run of the sender sends due messages in batches of this size; a temporary failure retries after
+    # mail_retry_seconds, doubling each time (at most 6 hours), and gives up after mail_max_attempts.
+    mail_batch_size: int = Field(default=50, ge=1)
+    mail_retry_seconds: int = Field(default=60, ge=1)
+    mail_max_attempts: int = Field(default=12, ge=1)
     # Certificates: the issuer's signing keys live outside the database (default: <data_dir>/keys).
     keys_dir: Path | None = None
     issuer_name_km: str = "វិទ្យាស្ថានជាតិសង្គមកិច្ច"
@@ -46,6 +59,13 @@ class Settings(BaseSettings):
     verify_rate_window_seconds: int = Field(default=60, ge=1)
     # How often each instance writes its lookups to the log and reads the others' (the limit's lag).
     verify_log_seconds: float = Field(default=1.0, gt=0)
+    # Scheduled work (`nisa scheduler`): how often it checks its lock, "run now" requests and standbys.
+    scheduler_tick_seconds: float = Field(default=5, gt=0)
+    # Nightly backups kept in <data_dir>/backups (0: no nightly backup); job runs kept this many days.
+    backup_keep: int = Field(default=14, ge=0)
+    job_run_keep_days: int = Field(default=90, ge=1)
+    # "module:attribute" of another job registry; for the scheduler's own tests only.
+    scheduler_jobs: str = ""
 
     @cached_property
     def effective_database_url(self) -> str:

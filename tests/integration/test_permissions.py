@@ -15,7 +15,7 @@ from tests.conftest import csrf_token, sign_in
 from tests.curriculum_factories import make_course, make_framework
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_organisation, make_trainee, make_user
-from training.models import ClassSession, Role, Trainee, UserRead
+from training.models import ClassSession, OutboxMessage, Role, Trainee, UserRead
 
 PUBLIC = frozenset({"anonymous", "trainee", "trainer", "admin"})
 SIGNED_IN = frozenset({"trainee", "trainer", "admin"})
@@ -270,6 +270,15 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/verify"): PUBLIC,
     ("GET", "/api/v1/verify/{code:str}"): PUBLIC,
     ("GET", "/admin/verifications"): ADMIN,
+    # scheduled work: administrators see the jobs and ask for a run now
+    ("GET", "/admin/jobs"): ADMIN,
+    ("GET", "/admin/jobs/{name:str}"): ADMIN,
+    ("POST", "/admin/jobs/{name:str}/run"): ADMIN,
+    # email: administrators see the outbox, each message as sent, and queue a failed one again
+    ("GET", "/admin/outbox"): ADMIN,
+    ("GET", "/admin/outbox/{message_id:int}"): ADMIN,
+    ("GET", "/admin/outbox/{message_id:int}/message.html"): ADMIN,
+    ("POST", "/admin/outbox/{message_id:int}/retry"): ADMIN,
 }
 
 
@@ -309,10 +318,23 @@ async def _ids(db: AsyncSession, me: UserRead | None) -> dict[str, object]:
             "organisation_id": (await make_organisation(db)).id,
             "province_code": "12",
             "district_code": "1201",
+            "name": "housekeeping",  # a scheduled job
+            "message_id": await _failed_message(db),
         }
         | curriculum
         | await _delivery_ids(db, me, int(curriculum["course_id"]))
     )  # type: ignore[call-overload]
+
+
+async def _failed_message(db: AsyncSession) -> int:
+    """A message the sender gave up on: the outbox pages show it, retry queues it again."""
+    context = {"display_name": "X", "token": "t", "expires_at": "2026-11-21T10:00:00+00:00"}
+    message = OutboxMessage(
+        template="password_reset", recipient="x@example.org", context=context, status="failed"
+    )
+    db.add(message)
+    await db.commit()
+    return int(message.id or 0)
 
 
 async def _delivery_ids(db: AsyncSession, me: UserRead | None, course_id: int) -> dict[str, object]:

@@ -12,10 +12,12 @@ from training.controllers.enrolment_import import EnrolmentImportController
 from training.controllers.ethics_attempts import PaperResultController, TraineeEthicsController
 from training.controllers.locations import LocationOptionsController
 from training.controllers.organisations import OrganisationController
+from training.controllers.outbox import OutboxController
 from training.controllers.pages import PageController
 from training.controllers.progress import CohortOverviewController, MyProgressController, ProgressApi
 from training.controllers.trainees import TraineeController
 from training.controllers.users import UserController
+from training.scheduling.controllers import JobController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     health.live,
@@ -43,4 +45,6 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CohortController,
     CohortApi,
     EnrolmentImportController,
+    JobController,
+    OutboxController,
 ]

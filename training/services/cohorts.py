@@ -30,6 +30,8 @@ from training.models import (
     row_id,
     utcnow,
 )
+from training.notifications import outbox
+from training.notifications.messages import MessageKind
 from training.services import Actor, Page, audit, progress
 from training.services.auth import CurrentUser
 
@@ -209,7 +211,8 @@ async def release_seat(session: AsyncSession, cohort_id: int) -> None:
 
 
 async def fill_free_seats(session: AsyncSession, actor: Actor, cohort_id: int) -> list[Enrolment]:
-    """Promote waitlisted trainees, first asked first served, while seats are free (no commit)."""
+    """Promote waitlisted trainees, first asked first served, while seats are free, and tell them (no
+    commit)."""
     promoted: list[Enrolment] = []
     while True:
         candidate = (
@@ -230,6 +233,7 @@ async def fill_free_seats(session: AsyncSession, actor: Actor, cohort_id: int) -
             .first()
         )
         if candidate is None or not await take_seat(session, cohort_id):
+            await outbox.tell_enrolled(session, [row_id(e) for e in promoted], MessageKind.waitlist_promoted)
             return promoted
         before = audit.snapshot(candidate)
         candidate.status = EnrolmentStatus.enrolled.value
@@ -800,14 +804,14 @@ async def _assessments_missing(session: AsyncSession, cohort_ids: list[int]) -> 
 
 async def _ready_for_certificate(session: AsyncSession, cohort_ids: list[int]) -> dict[int, int]:
     enrolled = await session.execute(
-        select(Enrolment.id).where(
+        select(Enrolment.id, Enrolment.cohort_id).where(
             col(Enrolment.cohort_id).in_(cohort_ids), col(Enrolment.status) == EnrolmentStatus.enrolled.value
         )
     )
+    cohort_of: dict[int, int] = {enrolment_id: cohort_id for enrolment_id, cohort_id in enrolled.all()}
     ready: dict[int, int] = {}
-    for p in (await progress.enrolment_progress(session, list(enrolled.scalars()))).values():
-        if p.complete:
-            ready[p.enrolment.cohort_id] = ready.get(p.enrolment.cohort_id, 0) + 1
+    for enrolment_id in await progress.complete_enrolments(session, list(cohort_of)):
+        ready[cohort_of[enrolment_id]] = ready.get(cohort_of[enrolment_id], 0) + 1
     return ready
 
 

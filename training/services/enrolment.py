@@ -1,12 +1,13 @@
 """Enrolment of trainees in a cohort: capacity and waitlist, withdrawal, and the roster."""
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import StringConstraints
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col, select
@@ -23,7 +24,9 @@ from training.models import (
     row_id,
     utcnow,
 )
-from training.services import Actor, audit, trainees
+from training.notifications import outbox
+from training.notifications.messages import MessageKind
+from training.services import Actor, Page, audit, trainees
 from training.services.attendance import attendance_rates
 from training.services.auth import CurrentUser
 from training.services.cohorts import (
@@ -53,6 +56,7 @@ CHANGED_MEANWHILE = N_("This enrolment was changed meanwhile: reload the page an
 # Ways out of the cohort: a trainee who completed it (or not) keeps that result.
 WITHDRAWABLE = (EnrolmentStatus.enrolled.value, EnrolmentStatus.waitlisted.value)
 MAX_CANDIDATES = 20
+ROSTER_PAGE = 100  # trainees holding a seat shown on one page of the cohort page
 
 
 # ---------------------------------------------------------------- input and read schemas
@@ -109,6 +113,14 @@ async def find_candidates(
     if not q:
         return [], False
     pattern = f"%{q}%"
+    # The few employers matching first, so each condition on trainees can use its own index.
+    employers = select(col(Organisation.id)).where(
+        or_(col(Organisation.name_km).ilike(pattern), col(Organisation.name_en).ilike(pattern))
+    )
+    employer_ids = list((await session.execute(employers)).scalars())
+    matching = trainees.search_condition(q)
+    if employer_ids:  # only then: an always-false alternative would keep SQLite from starting at the index
+        matching = or_(matching, col(Trainee.organisation_id).in_(employer_ids))
     query = (
         select(Trainee, Organisation, Enrolment)
         .outerjoin(Organisation, col(Organisation.id) == Trainee.organisation_id)
@@ -117,11 +129,7 @@ async def find_candidates(
         )
         .where(
             col(Trainee.active).is_(True),
-            or_(
-                trainees.search_condition(q),
-                col(Organisation.name_km).ilike(pattern),
-                col(Organisation.name_en).ilike(pattern),
-            ),
+            matching,
         )
         .order_by(col(Trainee.name_latin), col(Trainee.id))
         .limit(MAX_CANDIDATES + 1)
@@ -210,6 +218,8 @@ async def enrol(
         )
         enrolment = earlier
     audit.record(session, actor, "enrolment.create", enrolment, before, audit.snapshot(enrolment))
+    if status == EnrolmentStatus.enrolled:
+        await outbox.tell_enrolled(session, [row_id(enrolment)], MessageKind.enrolment_confirmed)
     await session.commit()
     return enrolment
 
@@ -333,8 +343,12 @@ def waitlist_positions(enrolments: list[Enrolment]) -> dict[int, int]:
 
 @dataclass(frozen=True)
 class Roster:
+    """A cohort's list. On the cohort page `seated_page` is set: `entries` then hold one page of those with
+    a seat (by name), and the whole waitlist and those who withdrew."""
+
     schedule: CohortSchedule
     entries: list[RosterEntry]
+    seated_page: Page[RosterEntry] | None = None
 
     @property
     def seated(self) -> list[RosterEntry]:
@@ -352,16 +366,35 @@ class Roster:
         return next((e for e in self.entries if e.enrolment.id == enrolment_id), None)
 
 
-async def get_roster(session: AsyncSession, user: CurrentUser, cohort_id: int) -> Roster:
-    """The cohort with everyone on its list; a fixed number of queries whatever its size."""
+def _seated_page(cohort_id: int, page: int) -> Any:
+    """The ids of one page of the enrolments holding a seat, in roster order (by name)."""
+    return (
+        select(col(Enrolment.id))
+        .join(Trainee, col(Trainee.id) == Enrolment.trainee_id)
+        .where(col(Enrolment.cohort_id) == cohort_id, col(Enrolment.status).in_(SEATED))
+        .order_by(func.lower(Trainee.name_latin), col(Enrolment.id))
+        .offset((page - 1) * ROSTER_PAGE)
+        .limit(ROSTER_PAGE)
+    )
+
+
+async def get_roster(
+    session: AsyncSession, user: CurrentUser, cohort_id: int, *, page: int | None = None
+) -> Roster:
+    """The cohort with everyone on its list, or with one `page` of those holding a seat (the cohort page: a
+    roster of hundreds would be hundreds of kilobytes on a provincial phone connection). A fixed number of
+    queries whatever its size."""
     schedule = await get_schedule(session, user, cohort_id)
+    listed = col(Enrolment.cohort_id) == cohort_id
+    if page is not None:
+        listed &= col(Enrolment.status).not_in(SEATED) | col(Enrolment.id).in_(_seated_page(cohort_id, page))
     rows = list(
         (
             await session.execute(
                 select(Enrolment, Trainee, Organisation)
                 .join(Trainee, col(Trainee.id) == Enrolment.trainee_id)
                 .outerjoin(Organisation, col(Organisation.id) == Trainee.organisation_id)
-                .where(col(Enrolment.cohort_id) == cohort_id)
+                .where(listed)
             )
         ).tuples()
     )
@@ -380,7 +413,11 @@ async def get_roster(session: AsyncSession, user: CurrentUser, cohort_id: int) -
         )
         for e, t, o in rows
     ]
-    return Roster(schedule, sorted(entries, key=_in_roster_order))
+    roster = Roster(schedule, sorted(entries, key=_in_roster_order))
+    if page is None:
+        return roster
+    seated = Page(roster.seated, schedule.row.cohort.enrolled_count, page, ROSTER_PAGE)
+    return dataclasses.replace(roster, seated_page=seated)
 
 
 async def enrolment_read(
