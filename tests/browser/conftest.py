@@ -118,7 +118,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.C
     }
     pytestconfig.stash[LIVE_DATABASE_URL] = env["NISA_DATABASE_URL"]
     _nisa(env, "db", "upgrade")
-    _nisa(env, "demo", "--trainees", "50")
+    _nisa(env, "demo")  # the small demo: its logins, cohorts and certificates (no national data set)
     log = pytestconfig.stash[SERVER_LOG] = data_dir / "server.log"
     for _attempt in range(3):  # a free port can be taken between our probe and the server's bind
         port = _free_port()
