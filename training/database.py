@@ -78,7 +78,7 @@ def create_engine(url: str, **postgres_options: Any) -> AsyncEngine:
         # No pre-ping round trip on every checkout: a connection the server dropped fails its request with
         # DatabaseUnavailable (503) and the pool is refreshed; a connect gives up after 5 s, not asyncpg's 60.
         # Mostly pooled: an overflow connection is closed on return, so under steady load beyond the pool each
-        # request would pay a new connection. With the verification pool: 30 per instance at most.
+        # request would pay a new connection. With the verification pool: 40 per instance at most.
         options = {"pool_size": 15, "max_overflow": 5, "connect_args": {"timeout": 5}} | postgres_options
         engine = create_async_engine(url, **options)
     event.listen(engine.sync_engine, "do_connect", _connect_or_unavailable)

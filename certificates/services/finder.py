@@ -69,8 +69,9 @@ def _postgres_reader(engine: AsyncEngine) -> AsyncEngine:
     return create_engine(
         engine.url.render_as_string(hide_password=False),
         # No overflow: under a burst a lookup waits for a pooled connection rather than opening one that
-        # would be closed again on return (profiled: connecting was an eighth of the time).
-        pool_size=10,
+        # would be closed again on return (profiled: connecting was an eighth of the time). Twenty: with 32
+        # lookups at once, 10 made the waits the p99 (109 ms, against 41 ms with 20).
+        pool_size=20,
         max_overflow=0,
         isolation_level="AUTOCOMMIT",
         pool_reset_on_return=None,
