@@ -28,7 +28,7 @@ from sqlmodel import col
 
 from bench.common import SECRET_KEY, AppServer, Backend, app_server, print_table, resident_mb
 from bench.national import WorkingCopy, bench_postgres, national_copy
-from bench.verification_load import Load, run_wrk
+from bench.verification_load import WRK_REPORT, Load, run_wrk
 from certificates.codes import grouped
 from certificates.models import Certificate
 from tests.postgres import free_port
@@ -114,7 +114,8 @@ async def key_pages(url: str) -> list[KeyPage]:
     ]
 
 
-WRK_SCRIPT = """
+WRK_SCRIPT = (
+    """
 -- Written by bench/pages.py: cycles through the paths with the signed-in browser's cookie.
 local paths = {%(paths)s}
 local cookie = "%(cookie)s"
@@ -136,28 +137,9 @@ function request()
   end
   return wrk.format("GET", paths[next_one], {["Cookie"] = cookie})
 end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT requests=%%d duration_us=%%d errors=%%d p50_us=%%d p95_us=%%d p99_us=%%d",
-    summary.requests, summary.duration, errors, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99)))
-  local counts = {}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      counts[status] = (counts[status] or 0) + count
-    end
-  end
-  for status, count in pairs(counts) do
-    io.write(string.format(" status_%%d=%%d", status, count))
-  end
-  io.write("\\n")
-end
 """
+    + WRK_REPORT
+)
 
 
 def measure_pages(

@@ -236,7 +236,32 @@ async def populate(settings: Settings, count: int) -> Population:
 
 # ---------------------------------------------------------------- load with wrk
 
-WRK_SCRIPT = """
+# Counts the statuses and prints one RESULT line that run_wrk reads (a %-template: %% is one %).
+WRK_REPORT = """
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("RESULT requests=%%d duration_us=%%d errors=%%d p50_us=%%d p95_us=%%d p99_us=%%d",
+    summary.requests, summary.duration, errors, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99)))
+  local counts = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      counts[status] = (counts[status] or 0) + count
+    end
+  end
+  for status, count in pairs(counts) do
+    io.write(string.format(" status_%%d=%%d", status, count))
+  end
+  io.write("\\n")
+end
+"""
+
+WRK_SCRIPT = (
+    """
 -- Written by bench/verification_load.py: cycles through the paths, each request from one of the clients.
 local paths = {%(paths)s}
 local clients = %(clients)d
@@ -263,28 +288,9 @@ function request()
   next_one = next_one %% #prepared + 1
   return prepared[next_one]
 end
-
-function response(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
-end
-
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT requests=%%d duration_us=%%d errors=%%d p50_us=%%d p95_us=%%d p99_us=%%d",
-    summary.requests, summary.duration, errors, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99)))
-  local counts = {}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      counts[status] = (counts[status] or 0) + count
-    end
-  end
-  for status, count in pairs(counts) do
-    io.write(string.format(" status_%%d=%%d", status, count))
-  end
-  io.write("\\n")
-end
 """
+    + WRK_REPORT
+)
 
 
 @dataclass(frozen=True)
