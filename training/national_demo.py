@@ -22,9 +22,9 @@ from sqlmodel import SQLModel, col
 
 from certificates.authority import IssuingAuthority
 from certificates.codes import grouped, new_code
-from certificates.document import AchievedCompetency, CertificateDocument, Signatory
+from certificates.document import CertificateDocument
 from certificates.models import Certificate, CertificateStatus
-from certificates.services.issuance import add_months, status_position
+from certificates.services.issuance import add_months, course_template, status_position
 from courses.models import Competency, Course, CourseCompetency, CourseModule, CourseStatus, ModuleKind
 from training.demo import FAMILY_NAMES, GIVEN_NAMES, Row, insert_numbered
 from training.models import (
@@ -245,7 +245,7 @@ async def _course_shapes(session: AsyncSession, authority: IssuingAuthority) -> 
                 )
             ).scalars()
         )
-        template = _template(authority, course, competencies)
+        template = course_template(authority, course, competencies)
         shapes[course.code] = CourseShape(
             course.id,
             course.code,
@@ -256,40 +256,6 @@ async def _course_shapes(session: AsyncSession, authority: IssuingAuthority) -> 
             _sample_credential(authority, template),
         )
     return shapes
-
-
-def _template(
-    authority: IssuingAuthority, course: Course, competencies: list[Competency]
-) -> CertificateDocument:
-    """What every certificate of the course says, apart from its code, holder, cohort and dates."""
-    return CertificateDocument(
-        code="",
-        verification_url="",
-        holder_name_km="",
-        holder_name_latin="",
-        course_code=course.code,
-        course_title_km=course.title_km,
-        course_title_en=course.title_en,
-        hours=course.hours,
-        completed_on=today(),
-        issued_on=today(),
-        expires_on=None,
-        certificate_title_km=course.certificate_title_km,
-        certificate_title_en=course.certificate_title_en,
-        competencies=tuple(
-            AchievedCompetency(
-                c.code, c.title_km, c.title_en, f"{authority.base_url}/catalogue/{course.code}#{c.code}"
-            )
-            for c in competencies
-        ),
-        signatory=Signatory(
-            course.signatory_name_km,
-            course.signatory_name_en,
-            course.signatory_title_km,
-            course.signatory_title_en,
-        ),
-        issuer=authority.issuer,
-    )
 
 
 def _sample_credential(authority: IssuingAuthority, template: CertificateDocument) -> dict[str, Any]:

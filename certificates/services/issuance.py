@@ -3,7 +3,7 @@
 import calendar
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -106,28 +106,23 @@ async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int
     }
 
 
-def _document(
-    authority: IssuingAuthority,
-    found: Progress,
-    competencies: list[Competency],
-    code: str,
-    issued_on: date,
-    expires_on: date | None,
+def course_template(
+    authority: IssuingAuthority, course: Course, competencies: Sequence[Competency]
 ) -> CertificateDocument:
-    course, trainee = found.course, found.trainee
-    completed_on = min(found.cohort.end_date, issued_on)
+    """What every certificate of the course says (these competencies achieved), apart from its code, holder,
+    cohort and dates (left blank and today)."""
     return CertificateDocument(
-        code=grouped(code),
-        verification_url=authority.verification_url(code),
-        holder_name_km=trainee.name_km,
-        holder_name_latin=trainee.name_latin,
+        code="",
+        verification_url="",
+        holder_name_km="",
+        holder_name_latin="",
         course_code=course.code,
         course_title_km=course.title_km,
         course_title_en=course.title_en,
         hours=course.hours,
-        completed_on=completed_on,
-        issued_on=issued_on,
-        expires_on=expires_on,
+        completed_on=cohorts.today(),
+        issued_on=cohorts.today(),
+        expires_on=None,
         certificate_title_km=course.certificate_title_km,
         certificate_title_en=course.certificate_title_en,
         competencies=tuple(
@@ -143,6 +138,26 @@ def _document(
             course.signatory_title_en,
         ),
         issuer=authority.issuer,
+    )
+
+
+def _document(
+    authority: IssuingAuthority,
+    found: Progress,
+    competencies: list[Competency],
+    code: str,
+    issued_on: date,
+    expires_on: date | None,
+) -> CertificateDocument:
+    return replace(
+        course_template(authority, found.course, competencies),
+        code=grouped(code),
+        verification_url=authority.verification_url(code),
+        holder_name_km=found.trainee.name_km,
+        holder_name_latin=found.trainee.name_latin,
+        completed_on=min(found.cohort.end_date, issued_on),
+        issued_on=issued_on,
+        expires_on=expires_on,
         cohort_code=found.cohort.code,
     )
 
