@@ -13,7 +13,7 @@ fails one lookup, and SQLAlchemy then renews the pool.
 from typing import Any
 
 import sqlalchemy
-from sqlalchemy import Connection, Row, StaticPool, bindparam, event, select
+from sqlalchemy import Connection, Engine, Row, StaticPool, bindparam, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import aliased
 from sqlmodel import col
@@ -45,13 +45,8 @@ def _read_only(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_reader(engine: AsyncEngine) -> Connection | None:
-    """A connection of its own to the same SQLite file, or None (PostgreSQL, or an in-memory database).
-
-    It is opened once and kept: it is used only between two awaits, so never by two requests at once.
-    Autocommit: each read is its own transaction, so it always sees the latest committed state (a
-    revocation shows at the next lookup) and never holds a snapshot open.
-    """
+def _sqlite_reader(engine: AsyncEngine) -> Engine | None:
+    """A read-only engine of one connection on the same SQLite file, or None (PostgreSQL, in-memory)."""
     url = engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
@@ -61,7 +56,7 @@ def _sqlite_reader(engine: AsyncEngine) -> Connection | None:
         connect_args={"check_same_thread": False},  # tests may serve one app from two event loops in turn
     )
     event.listen(reader, "connect", _read_only)
-    return reader.connect().execution_options(isolation_level="AUTOCOMMIT")
+    return reader
 
 
 def _postgres_reader(engine: AsyncEngine) -> AsyncEngine:
@@ -80,20 +75,30 @@ def _postgres_reader(engine: AsyncEngine) -> AsyncEngine:
 
 class CertificateFinder:
     def __init__(self, engine: AsyncEngine) -> None:
-        self._sqlite = _sqlite_reader(engine)
-        self._postgres = None if self._sqlite else _postgres_reader(engine)
+        self._sqlite_engine = _sqlite_reader(engine)
+        self._sqlite: Connection | None = None
+        self._postgres = None if self._sqlite_engine else _postgres_reader(engine)
 
     async def find(self, code: str) -> Row[Any] | None:
         """The certificate's id, status, snapshot, expiry, revocation and successor code, or None."""
-        if self._sqlite is not None:
-            return self._sqlite.execute(FIND_BY_CODE, {"code": code}).first()
+        if self._sqlite_engine is not None:
+            return self._sqlite_connection(self._sqlite_engine).execute(FIND_BY_CODE, {"code": code}).first()
         assert self._postgres is not None
         async with self._postgres.connect() as connection:
             return (await connection.execute(FIND_BY_CODE, {"code": code})).first()
 
+    def _sqlite_connection(self, reader: Engine) -> Connection:
+        """Opened at the first lookup (no I/O when the app is built) and kept: it is used only between two
+        awaits, so never by two requests at once. Autocommit: each read is its own transaction, so it sees
+        the latest committed state (a revocation shows at the next lookup) and holds no snapshot open."""
+        if self._sqlite is None:
+            self._sqlite = reader.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._sqlite
+
     async def close(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()
-            self._sqlite.engine.dispose()
+        if self._sqlite_engine is not None:
+            self._sqlite_engine.dispose()
         if self._postgres is not None:
             await self._postgres.dispose()
