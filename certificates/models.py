@@ -20,6 +20,16 @@ class CertificateStatus(enum.StrEnum):
     superseded = "superseded"
 
 
+EXPIRED = "expired"  # never stored: a valid certificate past its expiry date
+
+
+def status_on(status: str, expires_on: date | None, day: date) -> str:
+    """The certificate's status on that day: its stored status, or `expired` for a valid one past expiry."""
+    if status == CertificateStatus.valid and expires_on is not None and expires_on < day:
+        return EXPIRED
+    return status
+
+
 # The statuses that count as "the" certificate of an enrolment: at most one per enrolment.
 CURRENT_STATUSES = (CertificateStatus.pending_approval.value, CertificateStatus.valid.value)
 _CURRENT = text("status IN ('pending_approval', 'valid')")
@@ -67,6 +77,9 @@ class Certificate(SQLModel, table=True):
     # Where revocation is published in the Bitstring Status List (list number, bit index).
     status_list: int | None = None
     status_index: int | None = None
+
+    def status_on(self, day: date) -> str:
+        return status_on(self.status, self.expires_on, day)
 
     @property
     def public_code(self) -> str:

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from certificates.codes import grouped, normalise
 from certificates.document import CertificateDocument
-from certificates.models import Certificate, CertificateStatus, LookupResult, VerificationLookup
+from certificates.models import Certificate, CertificateStatus, LookupResult, VerificationLookup, status_on
 from certificates.services.finder import CertificateFinder
 from certificates.services.lookup_log import LookupLog
 from training.i18n import N_, PHNOM_PENH, gettext
@@ -136,11 +136,7 @@ def public_status(certificate: Certified, today: date) -> LookupResult:
     """The status the world sees: expiry is derived from the date; awaiting approval is not public yet."""
     if certificate.status == CertificateStatus.pending_approval or certificate.snapshot is None:
         return LookupResult.not_found
-    if certificate.status != CertificateStatus.valid:
-        return LookupResult(certificate.status)
-    if certificate.expires_on is not None and certificate.expires_on < today:
-        return LookupResult.expired
-    return LookupResult.valid
+    return LookupResult(status_on(certificate.status, certificate.expires_on, today))
 
 
 async def _verification(finder: CertificateFinder, code: str, today: date) -> Verification:
