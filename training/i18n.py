@@ -18,6 +18,7 @@ LANGUAGES = ("km", "en")
 LANGUAGE_NAMES = {"km": "ខ្មែរ", "en": "English"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+LATIN_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 PHNOM_PENH = get_timezone("Asia/Phnom_Penh")
 current_language: ContextVar[str] = ContextVar("current_language", default="km")

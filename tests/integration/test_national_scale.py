@@ -66,6 +66,7 @@ async def test_search_matches_any_part_of_either_script_or_the_phone_and_follows
     assert await found(db, "dara") == {"Chan Dara"}  # any case
     assert await found(db, "ok srey") == {"Sok Sreymom"}  # across the space
     assert await found(db, "012 345") == {"Sok Sreymom"}  # phone digits as typed
+    assert await found(db, "០៧៧ ៩៨៧") == {"Chan Dara"}  # or in Khmer digits
     assert await found(db, "ra") == {"Chan Dara"}  # shorter than a trigram: scanned
     assert await found(db, "zzz") == set()
     change = TraineeUpdate(name_km="សុខ ស្រីពៅ", name_latin="Sok Sreypov", sex="female", phone="+85512345678")

@@ -12,7 +12,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import col, select
 
 from training.errors import DuplicateSuspected, InvalidInput, NotFound
-from training.i18n import N_
+from training.i18n import LATIN_DIGITS, N_
 from training.models import Organisation, Trainee, TraineeCreate, TraineeUpdate, table, utcnow
 from training.services import Actor, Page, audit
 from training.services.locations import require_commune
@@ -65,14 +65,20 @@ def _phrase(text: str) -> str:
 
 def search_condition(q: str) -> ColumnElement[bool]:
     """Substring match on either script (Khmer has no spaces between words) or on the phone's digits,
-    through the trigram indexes when the texts are long enough for them (else by scanning)."""
-    pattern = f"%{q}%"
-    alternatives: list[ColumnElement[bool]] = [
-        col(Trainee.name_km).ilike(pattern),
-        col(Trainee.name_latin).ilike(pattern),
-    ]
-    phrases, searched = [f"{{name_km name_latin}} : {_phrase(q)}"], [q]
-    if len(digits := re.sub(r"\D", "", q)) >= 3:
+    through the trigram indexes when the texts are long enough for them (else by scanning). Text without a
+    letter but with three digits or more (in either script) is a phone number: names are not searched for
+    it (none holds a digit, and testing each name for digits made PostgreSQL's walk down the name index for
+    a rare number several times longer)."""
+    digits = re.sub(r"\D", "", q.translate(LATIN_DIGITS))
+    is_phone = len(digits) >= 3
+    alternatives: list[ColumnElement[bool]] = []
+    phrases, searched = [], []
+    if not is_phone or any(character.isalpha() for character in q):
+        pattern = f"%{q}%"
+        alternatives += [col(Trainee.name_km).ilike(pattern), col(Trainee.name_latin).ilike(pattern)]
+        phrases.append(f"{{name_km name_latin}} : {_phrase(q)}")
+        searched.append(q)
+    if is_phone:
         number = digits.lstrip("0")
         alternatives.append(col(Trainee.phone).contains(number))
         phrases.append(f"{{phone}} : {_phrase(number)}")
