@@ -121,18 +121,24 @@ async def find_candidates(
     matching = trainees.search_condition(q)
     if employer_ids:  # only then: an always-false alternative would keep SQLite from starting at the index
         matching = or_(matching, col(Trainee.organisation_id).in_(employer_ids))
+    by_name = (col(Trainee.name_latin), col(Trainee.id))
+    # The first ones by name, alone: joined before sorting, every match of a common name had its employer
+    # and enrolment looked up (on SQLite), to keep 21 of them.
+    first = (
+        select(col(Trainee.id))
+        .where(col(Trainee.active).is_(True), matching)
+        .order_by(*by_name)
+        .limit(MAX_CANDIDATES + 1)
+        .subquery()
+    )
     query = (
         select(Trainee, Organisation, Enrolment)
+        .join(first, first.c.id == Trainee.id)
         .outerjoin(Organisation, col(Organisation.id) == Trainee.organisation_id)
         .outerjoin(
             Enrolment, (col(Enrolment.trainee_id) == Trainee.id) & (col(Enrolment.cohort_id) == cohort_id)
         )
-        .where(
-            col(Trainee.active).is_(True),
-            matching,
-        )
-        .order_by(col(Trainee.name_latin), col(Trainee.id))
-        .limit(MAX_CANDIDATES + 1)
+        .order_by(*by_name)
     )
     found = [Candidate(t, o, e) for t, o, e in (await session.execute(query)).tuples()]
     return found[:MAX_CANDIDATES], len(found) > MAX_CANDIDATES
