@@ -31,6 +31,7 @@ from training.services.auth import LINK_LIFETIME
 # The recipient chose no language (a trainee without a login): the deployment's NISA_DEFAULT_LANGUAGE, applied
 # when the message is written out.
 DEFAULT_LANGUAGE = ""
+TELL_AT_ONCE = 1_000  # enrolments whose trainees are told in one statement
 # Context values that open an account: removed from the row once the message has been sent.
 SECRET_CONTEXT = frozenset({"token"})
 LINK_KINDS = {
@@ -109,9 +110,15 @@ async def trainee_languages(session: AsyncSession, trainee_ids: Sequence[int]) -
 
 async def tell_enrolled(session: AsyncSession, enrolment_ids: Sequence[int], kind: MessageKind) -> int:
     """Tell each of these enrolments' trainees (those with an email address) that they hold a seat: newly
-    enrolled, or promoted from the waitlist. In the caller's transaction; returns how many were queued."""
-    if not enrolment_ids:
-        return 0
+    enrolled, or promoted from the waitlist. In the caller's transaction, TELL_AT_ONCE enrolments a statement
+    (a confirmed import seats thousands); returns how many were queued."""
+    queued = 0
+    for start in range(0, len(enrolment_ids), TELL_AT_ONCE):
+        queued += await _tell_enrolled(session, enrolment_ids[start : start + TELL_AT_ONCE], kind)
+    return queued
+
+
+async def _tell_enrolled(session: AsyncSession, enrolment_ids: Sequence[int], kind: MessageKind) -> int:
     rows: Result[Any] = await session.execute(
         select(
             col(Enrolment.id).label("enrolment_id"),

@@ -11,11 +11,11 @@ import asyncio
 import enum
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, update
+from sqlalchemy import Row, func, insert, or_, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
@@ -36,7 +36,7 @@ from training.models import (
     Trainee,
     TraineeCreate,
     User,
-    row_id,
+    table,
     utcnow,
 )
 from training.notifications import outbox
@@ -52,6 +52,7 @@ log = logging.getLogger("nisa.import")
 STALE_AFTER = timedelta(minutes=10)
 PROGRESS_EVERY = 250  # rows checked between two progress reports
 MATCH_CHUNK = 1000  # rows whose existing matches are looked up in one query
+AUDIT_CHUNK = 1000  # audit entries of a confirmed import inserted by one statement
 PER_PAGE = 50
 RECENT_IMPORTS = 10
 
@@ -234,30 +235,32 @@ def _keys_of(data: TraineeCreate) -> list[tuple[str, ...]]:
 
 async def _recorded_people(
     session: AsyncSession, people: list[TraineeCreate]
-) -> tuple[dict[tuple[str, ...], set[int]], dict[int, Trainee]]:
-    """The recorded trainees who may be some of `people`, by id and by each of their person keys: one
-    query per MATCH_CHUNK rows rather than one per row."""
+) -> tuple[dict[tuple[str, ...], set[int]], dict[int, Row[Any]]]:
+    """The recorded trainees who may be some of `people` (their id, names and whether active), by id and
+    by each of their person keys: one query per MATCH_CHUNK rows rather than one per row. Names are
+    matched with their own date of birth (pairs), not any name with any date: common names on 1,000
+    dates of birth were thousands of trainees a chunk at national scale, all kept in memory."""
     by_key: dict[tuple[str, ...], set[int]] = defaultdict(set)
-    by_id: dict[int, Trainee] = {}
+    by_id: dict[int, Row[Any]] = {}
+    recorded = table(Trainee).c
     for start in range(0, len(people), MATCH_CHUNK):
         chunk = people[start : start + MATCH_CHUNK]
-        dated = [p for p in chunk if p.date_of_birth]
-        query = select(Trainee).where(
-            or_(
-                col(Trainee.phone).in_({p.phone for p in chunk if p.phone}),
-                and_(
-                    col(Trainee.date_of_birth).in_({p.date_of_birth for p in dated}),
-                    or_(
-                        col(Trainee.name_km).in_({p.name_km for p in dated}),
-                        func.lower(Trainee.name_latin).in_({p.name_latin.lower() for p in dated}),
-                    ),
+        alternatives = [recorded.phone.in_({p.phone for p in chunk if p.phone})]
+        if dated := [p for p in chunk if p.date_of_birth]:
+            alternatives += [
+                tuple_(recorded.name_km, recorded.date_of_birth).in_(
+                    {(p.name_km, p.date_of_birth) for p in dated}
                 ),
-            )
-        )
-        for trainee in (await session.execute(query)).scalars():
-            by_id[row_id(trainee)] = trainee
+                tuple_(func.lower(recorded.name_latin), recorded.date_of_birth).in_(
+                    {(p.name_latin.lower(), p.date_of_birth) for p in dated}
+                ),
+            ]
+        columns = ("id", "phone", "name_km", "name_latin", "date_of_birth", "active")
+        query = select(*(recorded[name] for name in columns)).where(or_(*alternatives))
+        for trainee in await session.execute(query):
+            by_id[trainee.id] = trainee
             for key in person_keys(trainee.phone, trainee.name_km, trainee.name_latin, trainee.date_of_birth):
-                by_key[key].add(row_id(trainee))
+                by_key[key].add(trainee.id)
     return by_key, by_id
 
 
@@ -505,9 +508,10 @@ async def _commit_rows(session: AsyncSession, actor: Actor, job: EnrolmentImport
     new = [entry for entry in to_enrol if entry["outcome"] == RowOutcome.new]
     trainees = [_trainee_row(entry["fields"], now) for entry in new]
     logged = _AuditRows(actor, now)
-    for entry, trainee in zip(new, await _inserted(session, Trainee, trainees), strict=True):
+    recorded = await _inserted(session, Trainee, trainees)
+    for entry, trainee in zip(new, recorded, strict=True):
         entry["trainee_id"] = trainee["id"]
-        logged.add("trainee.create", "trainee", trainee)
+    await logged.write(session, "trainee.create", "trainee", recorded)
     statuses = await _seat_statuses(session, job.cohort_id, len(to_enrol))
     enrolments = [
         {
@@ -524,11 +528,10 @@ async def _commit_rows(session: AsyncSession, actor: Actor, job: EnrolmentImport
     inserted = await _inserted(session, Enrolment, enrolments)
     for entry, enrolment in zip(to_enrol, inserted, strict=True):
         entry["result"] = enrolment["status"]
-        logged.add("enrolment.create", "enrolment", enrolment | {"import_id": job.id})
+        enrolment["import_id"] = job.id
+    await logged.write(session, "enrolment.create", "enrolment", inserted)
     seated = [e["id"] for e in inserted if e["status"] == EnrolmentStatus.enrolled]
     await outbox.tell_enrolled(session, seated, MessageKind.enrolment_confirmed)
-    if logged.rows:
-        await session.execute(insert(AuditEntry), logged.rows)
     counts = Counter(entry["outcome"] for entry in entries)
     results = Counter(entry["result"] for entry in to_enrol)
     after = {"file_name": job.file_name, "rows": len(entries), **counts, **results}
@@ -562,28 +565,32 @@ async def _inserted(
     return [row | {"id": new_id} for row, new_id in zip(rows, ids.scalars(), strict=True)]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _AuditRows:
-    """The entries audit.record would add one object at a time, as plain rows for one bulk INSERT: a
-    10,000-row import makes 20,000 of them."""
+    """The entries audit.record would add one object at a time, as plain rows inserted AUDIT_CHUNK at a
+    time (a 10,000-row import makes 20,000 of them: built all at once, they were tens of megabytes)."""
 
     actor: Actor
     at: datetime
-    rows: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, action: str, entity_type: str, after: dict[str, Any]) -> None:
-        self.rows.append(
-            {
-                "at": self.at,
-                "actor_id": self.actor.user_id,
-                "action": action,
-                "entity_type": entity_type,
-                "entity_id": str(after["id"]),
-                "before": None,
-                "after": {name: _json_safe(value) for name, value in after.items()},
-                "ip": self.actor.ip,
-            }
-        )
+    async def write(
+        self, session: AsyncSession, action: str, entity_type: str, afters: list[dict[str, Any]]
+    ) -> None:
+        for start in range(0, len(afters), AUDIT_CHUNK):
+            rows = [self._row(action, entity_type, after) for after in afters[start : start + AUDIT_CHUNK]]
+            await session.execute(insert(AuditEntry), rows)
+
+    def _row(self, action: str, entity_type: str, after: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "actor_id": self.actor.user_id,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": str(after["id"]),
+            "before": None,
+            "after": {name: _json_safe(value) for name, value in after.items()},
+            "ip": self.actor.ip,
+        }
 
 
 def _json_safe(value: Any) -> Any:
