@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import click
 import uvicorn
-from alembic import command
 from sqlalchemy import func, make_url, select
 
 from training.database import (
@@ -96,6 +95,8 @@ def db() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
+    from alembic import command  # imported only for this command (a tenth of `nisa serve`'s start-up)
+
     command.upgrade(alembic_config(_settings().effective_database_url), revision)
     click.echo("Database is up to date.")
 

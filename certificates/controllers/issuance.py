@@ -14,7 +14,6 @@ from certificates.authority import IssuingAuthority
 from certificates.bundles import zip_stream
 from certificates.document import CertificateDocument
 from certificates.models import Certificate, CertificateStatus
-from certificates.pdf import write_certificates
 from certificates.services import issuance, register, verification
 from training.controllers.attendance import is_htmx
 from training.errors import Conflict, InvalidInput
@@ -129,6 +128,8 @@ class CohortCertificateController(Controller):
 
 
 def _write_print_file(authority: IssuingAuthority, certificates: list[Certificate], out: BinaryIO) -> None:
+    from certificates.pdf import write_certificates  # reportlab and HarfBuzz: imported when first needed
+
     documents = (
         (
             CertificateDocument.from_snapshot(c.snapshot or {}),

@@ -1,10 +1,20 @@
 """Pages every visitor meets: health, security headers, error pages in both languages, the web font."""
 
+import asyncio
 import subprocess
 import sys
 
+from alembic import command
+
 from tests.conftest import ROOT, use_english
-from training.database import DatabaseNotMigrated, create_engine, ensure_migrated
+from training.database import (
+    SCHEMA_HEAD,
+    DatabaseNotMigrated,
+    alembic_config,
+    code_heads,
+    create_engine,
+    ensure_migrated,
+)
 
 
 async def test_health(client):
@@ -101,3 +111,23 @@ async def test_unexpected_error_gives_a_friendly_500_without_details(app, client
     await use_english(client)
     english = await client.get("/boom")
     assert "Something went wrong on our side" in english.text
+
+
+def test_the_schema_the_code_needs_is_the_newest_migration():
+    assert code_heads() == {SCHEMA_HEAD}, "a new migration: set training.database.SCHEMA_HEAD to its revision"
+
+
+async def test_a_database_one_migration_behind_is_refused(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/behind.db"
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")  # Alembic runs its own loop
+    engine = create_engine(url)
+    try:
+        await ensure_migrated(engine)  # at the head: accepted
+        await asyncio.to_thread(command.downgrade, alembic_config(url), "-1")
+        try:
+            await ensure_migrated(engine)
+            raise AssertionError("a database one migration behind was accepted")
+        except DatabaseNotMigrated as refused:
+            assert SCHEMA_HEAD in str(refused) and "nisa db upgrade" in str(refused)
+    finally:
+        await engine.dispose()
