@@ -76,7 +76,7 @@ async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int
         .where(col(Assessment.enrolment_id).in_(enrolment_ids))
         .order_by(col(Assessment.id))
     )
-    for enrolment_id, competency_id, result in assessed.tuples():
+    for enrolment_id, competency_id, result in assessed.all():
         latest[enrolment_id, competency_id] = result
     targets: dict[int, list[Competency]] = defaultdict(list)
     linked = await session.execute(
@@ -85,14 +85,14 @@ async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int
         .where(col(CourseCompetency.course_id).in_({row_id(p.course) for p in batch}))
         .order_by(col(Competency.code))
     )
-    for course_id, competency in linked.tuples():
+    for course_id, competency in linked.all():
         targets[course_id].append(competency)
     accounts = await session.execute(
         select(col(User.trainee_id), col(User.language)).where(
             col(User.trainee_id).in_([row_id(p.trainee) for p in batch])
         )
     )
-    languages = {trainee_id: language for trainee_id, language in accounts.tuples()}
+    languages = {trainee_id: language for trainee_id, language in accounts.all()}
     return {
         row_id(p.enrolment): Holder(
             [

@@ -51,7 +51,7 @@ def _rows() -> CertificateQuery:
 
 
 async def _found(session: AsyncSession, query: CertificateQuery) -> list[CertificateRow]:
-    return [CertificateRow(*row) for row in (await session.execute(query)).tuples()]
+    return [CertificateRow(*row) for row in (await session.execute(query)).all()]
 
 
 # ---------------------------------------------------------------- a cohort's certificates (trainers)
@@ -192,7 +192,7 @@ async def revoked_indices(session: AsyncSession, status_list: int) -> list[int]:
             col(Certificate.status_list) == status_list
         )
     )
-    entries = list(rows.tuples())
+    entries = list(rows.all())
     if not entries:
         raise NotFound(N_("No such status list."))
     ended = {CertificateStatus.revoked.value, CertificateStatus.superseded.value}

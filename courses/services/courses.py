@@ -346,7 +346,7 @@ async def get_outline(session: AsyncSession, course_id: int) -> CourseOutline:
             .where(col(QuizQuestion.module_id).in_(ethics_ids))
             .group_by(col(QuizQuestion.module_id))
         )
-        question_counts = {module_id: count for module_id, count in counts.tuples()}
+        question_counts = {module_id: count for module_id, count in counts.all()}
     return CourseOutline(
         course,
         modules,

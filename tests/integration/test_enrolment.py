@@ -27,7 +27,7 @@ async def statuses(db: AsyncSession, cohort_id: int) -> dict[int, str]:
     rows = await db.execute(
         select(Enrolment.trainee_id, Enrolment.status).where(Enrolment.cohort_id == cohort_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def audit_entries(db: AsyncSession, action: str) -> list[AuditEntry]:

@@ -198,7 +198,7 @@ async def test_confirm_commits_everything_with_the_waitlist_in_file_order(client
     cohort = await db.get(Cohort, cohort_id, populate_existing=True)
     assert cohort is not None and cohort.enrolled_count == 3
     actions = await db.execute(select(AuditEntry.action, func.count()).group_by(AuditEntry.action))
-    logged = dict(actions.tuples().all())
+    logged = dict(actions.all())
     assert logged["enrolment_import.commit"] == 1 and logged["enrolment.create"] == 4
     assert logged["trainee.create"] == 3 + 2  # the import's three, and the two made by the factory
     commit = (

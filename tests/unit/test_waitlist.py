@@ -52,7 +52,7 @@ async def statuses(db: AsyncSession, cohort_id: int) -> dict[int, str]:
     rows = await db.execute(
         select(Enrolment.trainee_id, Enrolment.status).where(Enrolment.cohort_id == cohort_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def seats_taken(db: AsyncSession, cohort_id: int) -> int:

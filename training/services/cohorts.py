@@ -296,7 +296,7 @@ async def _trainers_of(session: AsyncSession, cohort_ids: list[int]) -> dict[int
         .order_by(col(User.display_name))
     )
     trainers: dict[int, list[User]] = {cid: [] for cid in cohort_ids}
-    for cohort_id, user in rows.tuples():
+    for cohort_id, user in rows.all():
         trainers[cohort_id].append(user)
     return trainers
 
@@ -310,7 +310,7 @@ async def _waitlist_lengths(session: AsyncSession, cohort_ids: list[int]) -> dic
         )
         .group_by(col(Enrolment.cohort_id))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def _rows(session: AsyncSession, found: list[tuple[Cohort, Course, Province]]) -> list[CohortRow]:
@@ -360,7 +360,7 @@ async def search_cohorts(
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
-    return Page(await _rows(session, list(found.tuples())), total, page, per_page)
+    return Page(await _rows(session, list(found.all())), total, page, per_page)
 
 
 async def courses_with_cohorts(session: AsyncSession, user: CurrentUser) -> list[Course]:
@@ -375,7 +375,7 @@ async def get_cohort_row(
     """The cohort as lists show it; `write` for the pages that change it (refused once it is closed)."""
     await cohort_for(session, user, cohort_id, write=write)
     found = await session.execute(_with_course_and_province().where(col(Cohort.id) == cohort_id))
-    [row] = await _rows(session, list(found.tuples()))
+    [row] = await _rows(session, list(found.all()))
     return row
 
 
@@ -767,7 +767,7 @@ async def _sessions_missing_attendance(
     query = _dated(rows).add_columns(missing).where(col(ClassSession.day) < before, missing > 0).limit(50)
     by_id = {row_id(r.cohort): r for r in rows}
     found = []
-    for meeting, count in (await session.execute(query)).tuples():
+    for meeting, count in (await session.execute(query)).all():
         row = by_id[meeting.cohort_id]
         found.append(AttendanceMissing(meeting, row.cohort, row.course, count))
     return found
@@ -799,7 +799,7 @@ async def _assessments_missing(session: AsyncSession, cohort_ids: list[int]) -> 
         )
         .group_by(col(Enrolment.cohort_id))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 async def _ready_for_certificate(session: AsyncSession, cohort_ids: list[int]) -> dict[int, int]:
@@ -827,7 +827,7 @@ async def dashboard_for(session: AsyncSession, user: CurrentUser) -> Dashboard:
         .order_by(col(Cohort.start_date), col(Cohort.id))
         .limit(50)
     )
-    rows = await _rows(session, list(found.tuples()))
+    rows = await _rows(session, list(found.all()))
     by_id = {row_id(r.cohort): r for r in rows}
     coming = await session.execute(
         _dated(rows)

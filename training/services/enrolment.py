@@ -140,7 +140,7 @@ async def find_candidates(
         )
         .order_by(*by_name)
     )
-    found = [Candidate(t, o, e) for t, o, e in (await session.execute(query)).tuples()]
+    found = [Candidate(t, o, e) for t, o, e in (await session.execute(query)).all()]
     return found[:MAX_CANDIDATES], len(found) > MAX_CANDIDATES
 
 
@@ -402,7 +402,7 @@ async def get_roster(
                 .outerjoin(Organisation, col(Organisation.id) == Trainee.organisation_id)
                 .where(listed)
             )
-        ).tuples()
+        ).all()
     )
     enrolments = [e for e, _, _ in rows]
     positions = waitlist_positions(enrolments)

@@ -283,7 +283,7 @@ async def _course_rules(
             col(Competency.code),
         )
     )
-    for course_id, competency, domain, framework in linked.tuples():
+    for course_id, competency, domain, framework in linked.all():
         targets[course_id].append(Target(competency, domain, framework, required=True))
     return {
         course_id: CompletionChecklist(
@@ -316,7 +316,7 @@ async def _facts(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, E
     rows = await session.execute(
         select(done.c.enrolment_id, done.c.module_id).where(done.c.enrolment_id.in_(enrolment_ids))
     )
-    for enrolment_id, module_id in rows.tuples():
+    for enrolment_id, module_id in rows.all():
         completed[enrolment_id].add(module_id)
     attempts: dict[int, dict[int, list[QuizAttempt]]] = defaultdict(lambda: defaultdict(list))
     found = await session.execute(
@@ -331,7 +331,7 @@ async def _facts(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, E
     rows = await session.execute(
         select(pledges.c.enrolment_id, pledges.c.module_id).where(pledges.c.enrolment_id.in_(enrolment_ids))
     )
-    for enrolment_id, module_id in rows.tuples():
+    for enrolment_id, module_id in rows.all():
         pledged[enrolment_id].add(module_id)
     return {
         enrolment_id: EnrolmentFacts(
@@ -347,7 +347,7 @@ async def _facts(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, E
 
 async def _progress(session: AsyncSession, query: EnrolmentQuery) -> list[Progress]:
     """The progress of the enrolments the query selects, in its order."""
-    rows = list((await session.execute(query)).tuples())
+    rows = list((await session.execute(query)).all())
     if not rows:
         return []
     rules = await _course_rules(session, {row_id(course): course for _, _, course, _ in rows})
@@ -536,7 +536,7 @@ async def _upcoming(session: AsyncSession, trainee_id: int, since: date) -> list
         .order_by(col(ClassSession.day), col(ClassSession.starts_at), col(ClassSession.id))
         .limit(UPCOMING_SESSIONS)
     )
-    meetings = list(rows.tuples())
+    meetings = list(rows.all())
     modules: dict[int, list[CourseModule]] = defaultdict(list)
     if meetings:
         covered = await session.execute(
@@ -545,7 +545,7 @@ async def _upcoming(session: AsyncSession, trainee_id: int, since: date) -> list
             .where(col(SessionModule.session_id).in_([row_id(m) for m, _, _ in meetings]))
             .order_by(col(CourseModule.position), col(CourseModule.id))
         )
-        for session_id, module in covered.tuples():
+        for session_id, module in covered.all():
             modules[session_id].append(module)
     return [UpcomingSession(m, cohort, course, modules[row_id(m)]) for m, cohort, course in meetings]
 
