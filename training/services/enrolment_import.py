@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, insert, or_, tuple_, update
+from sqlalchemy import Row, and_, func, insert, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
@@ -167,7 +167,7 @@ async def _reference(session: AsyncSession, cohort_id: int, rows: list[RosterRow
     query = select(Organisation.id, Organisation.name_km, Organisation.name_en).where(
         col(Organisation.active).is_(True)
     )
-    for organisation_id, name_km, name_en in (await session.execute(query)).tuples():
+    for organisation_id, name_km, name_en in (await session.execute(query)).all():
         organisations[_folded(name_km)].add(organisation_id)
         organisations[_folded(name_en)].add(organisation_id)
     codes = {str(row.cells.get("commune_code", "")) for row in rows} - {""}
@@ -177,7 +177,7 @@ async def _reference(session: AsyncSession, cohort_id: int, rows: list[RosterRow
     return _Reference(
         dict(organisations),
         set(await find_places(session, codes)),
-        dict(enrolments.tuples().all()),
+        dict(enrolments.all()),
     )
 
 
@@ -236,30 +236,39 @@ def _keys_of(data: TraineeCreate) -> list[tuple[str, ...]]:
 async def _recorded_people(
     session: AsyncSession, people: list[TraineeCreate]
 ) -> tuple[dict[tuple[str, ...], set[int]], dict[int, Row[Any]]]:
-    """The recorded trainees who may be some of `people` (their id, names and whether active), by id and
-    by each of their person keys: one query per MATCH_CHUNK rows rather than one per row. Names are
-    matched with their own date of birth (pairs), not any name with any date: common names on 1,000
-    dates of birth were thousands of trainees a chunk at national scale, all kept in memory."""
+    """The recorded trainees who are some of `people` (their id, names and whether active), by id and by
+    each person key they share with them: one query per MATCH_CHUNK rows rather than one per row.
+
+    The query finds the same phones, and the same names (either script) born on any of the same dates,
+    through indexes and hashed IN lists; whether a name goes with its own date of birth is checked here
+    (asked as row-value pairs, PostgreSQL compared every trainee with every pair: minutes). Only the true
+    matches are kept: common names born on a thousand dates were thousands of trainees a chunk at
+    national scale, once all kept in memory as ORM objects."""
     by_key: dict[tuple[str, ...], set[int]] = defaultdict(set)
     by_id: dict[int, Row[Any]] = {}
     recorded = table(Trainee).c
     for start in range(0, len(people), MATCH_CHUNK):
         chunk = people[start : start + MATCH_CHUNK]
-        alternatives = [recorded.phone.in_({p.phone for p in chunk if p.phone})]
-        if dated := [p for p in chunk if p.date_of_birth]:
-            alternatives += [
-                tuple_(recorded.name_km, recorded.date_of_birth).in_(
-                    {(p.name_km, p.date_of_birth) for p in dated}
+        wanted = {key for person in chunk for key in _keys_of(person)}
+        dated = [p for p in chunk if p.date_of_birth]
+        query = select(
+            *(recorded[name] for name in ("id", "phone", "name_km", "name_latin", "date_of_birth", "active"))
+        ).where(
+            or_(
+                recorded.phone.in_({p.phone for p in chunk if p.phone}),
+                and_(
+                    recorded.date_of_birth.in_({p.date_of_birth for p in dated}),
+                    or_(
+                        recorded.name_km.in_({p.name_km for p in dated}),
+                        func.lower(recorded.name_latin).in_({p.name_latin.lower() for p in dated}),
+                    ),
                 ),
-                tuple_(func.lower(recorded.name_latin), recorded.date_of_birth).in_(
-                    {(p.name_latin.lower(), p.date_of_birth) for p in dated}
-                ),
-            ]
-        columns = ("id", "phone", "name_km", "name_latin", "date_of_birth", "active")
-        query = select(*(recorded[name] for name in columns)).where(or_(*alternatives))
+            )
+        )
         for trainee in await session.execute(query):
-            by_id[trainee.id] = trainee
-            for key in person_keys(trainee.phone, trainee.name_km, trainee.name_latin, trainee.date_of_birth):
+            keys = person_keys(trainee.phone, trainee.name_km, trainee.name_latin, trainee.date_of_birth)
+            for key in wanted.intersection(keys):
+                by_id[trainee.id] = trainee
                 by_key[key].add(trainee.id)
     return by_key, by_id
 
@@ -398,7 +407,7 @@ async def _summaries(session: AsyncSession, *conditions: Any, limit: int) -> lis
         .order_by(col(EnrolmentImport.id).desc())
         .limit(limit)
     )
-    return [ImportSummary(job, name) for job, name in (await session.execute(query)).tuples()]
+    return [ImportSummary(job, name) for job, name in (await session.execute(query)).all()]
 
 
 async def _summary(session: AsyncSession, cohort_id: int, import_id: int) -> ImportSummary:
@@ -607,7 +616,7 @@ async def _seat_statuses(session: AsyncSession, cohort_id: int, wanted: int) -> 
     seats = await session.execute(
         select(Cohort.capacity, Cohort.enrolled_count).where(col(Cohort.id) == cohort_id).with_for_update()
     )
-    capacity, enrolled_count = seats.tuples().one()
+    capacity, enrolled_count = seats.one()
     taken = max(0, min(wanted, capacity - enrolled_count))
     if taken:
         changed = await session.execute(
