@@ -124,16 +124,19 @@ async def test_edit_form_preselects_the_place_and_saves(client, db, as_role):
 
 async def test_deactivate_hides_from_the_default_list_and_reactivate_brings_back(client, db, as_role):
     trainee = await make_trainee(db, name_latin="Keo Vanna")
+    await make_trainee(db, name_latin="Chan Dara")
     trainee_id = trainee.id
-    await as_role(Role.admin)
+    await as_role(Role.admin, language="en")
     response = await post_form(client, f"/admin/trainees/{trainee_id}/deactivate")
     assert response.status_code == 303
     assert response.headers["location"] == "/admin/trainees?notice=deactivated"
-    assert "Keo Vanna" not in (await client.get("/admin/trainees")).text
-    assert "Keo Vanna" in (await client.get("/admin/trainees?include_inactive=true")).text
+    listed = (await client.get("/admin/trainees")).text
+    assert "Keo Vanna" not in listed and "1 trainee<" in listed  # the active ones, counted
+    everyone = (await client.get("/admin/trainees?include_inactive=true")).text
+    assert "Keo Vanna" in everyone and "2 trainees<" in everyone
     [entry] = await audit_entries(db, "trainee.deactivate")
     assert entry.before["active"] is True and entry.after["active"] is False
-    [kept] = await stored(db)
+    kept = {t.name_latin: t for t in await stored(db)}["Keo Vanna"]
     assert kept.active is False  # never hard-deleted
     response = await post_form(client, f"/admin/trainees/{trainee_id}/reactivate")
     assert response.headers["location"] == "/admin/trainees?notice=reactivated"

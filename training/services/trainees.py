@@ -89,6 +89,14 @@ def search_condition(q: str) -> ColumnElement[bool]:
     return TextSearch(matching, " OR ".join(phrases))
 
 
+# The active trainees, counted as all of them less the inactive (few): SQLite counts a whole table from its
+# pages (microseconds) but rows meeting a condition one by one (3 ms at 100,000, on every page of the list).
+_ACTIVE_COUNT = select(
+    select(func.count()).select_from(TRAINEE).scalar_subquery()
+    - select(func.count()).select_from(TRAINEE).where(TRAINEE.c.active.is_(False)).scalar_subquery()
+)
+
+
 async def _estimated_active(session: AsyncSession) -> int | None:
     """PostgreSQL's estimate of the active trainees, from its statistics (no rows read); None elsewhere.
     Counting 100,000 rows exactly costs tens of milliseconds on every page of the list."""
@@ -114,13 +122,15 @@ async def search_trainees(
         conditions.append(search_condition(q.strip()))
     if not include_inactive:
         conditions.append(TRAINEE.c.active)  # bare, so PostgreSQL can match it to the index
-    unfiltered = estimate_total and not q.strip() and not include_inactive
-    estimate = await _estimated_active(session) if unfiltered else None
+    every_active = not q.strip() and not include_inactive
+    estimate = await _estimated_active(session) if estimate_total and every_active else None
     approximate = estimate is not None and estimate > EXACT_COUNT_UP_TO
     if estimate is not None and approximate:
         total = estimate
     else:
-        counted = select(func.count()).select_from(Trainee).where(*conditions)
+        counted = (
+            _ACTIVE_COUNT if every_active else select(func.count()).select_from(Trainee).where(*conditions)
+        )
         total = (await session.execute(counted)).scalar_one()
     in_order = (col(Trainee.name_latin), col(Trainee.id))
     # The page's ids first, from the index (active, name_latin, id) alone, then only their rows: a deep page
