@@ -10,6 +10,7 @@ pytestmark = pytest.mark.browser
 NAME_KM = "កែវ ស្រីល័ក្ខ"
 NAME_LATIN = "Keo Sreyleak"  # no demo trainee has this given name, so a search finds only ours
 PHONE = "012 345 678"
+PHONE_KHMER_DIGITS = "០១២ ៣៤៥ ៦៧៨"
 # Official gazetteer codes: Siem Reap > Banteay Srei > Preah Dak.
 PROVINCE, DISTRICT, COMMUNE = "17", "1703", "170303"
 
@@ -55,6 +56,10 @@ def test_admin_adds_a_trainee_with_a_workplace_chosen_from_the_cascading_selects
     _search(page, PHONE)  # the phone as people write it finds the stored +855 number
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(NAME_LATIN)
+    _search(page, PHONE_KHMER_DIGITS)  # typed on a Khmer keyboard
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(NAME_LATIN)
+    save_screenshot(page, "trainees-search-khmer-digits.png")
 
     rows.first.get_by_role("link", name=NAME_LATIN).click()
     expect(page.locator("#f-province")).to_have_value(PROVINCE)
