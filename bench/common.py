@@ -34,7 +34,7 @@ from courses.models import (
     CourseModule,
     EthicsQuiz,
 )
-from tests.postgres import TemporaryPostgres, find_postgres_tools
+from tests.postgres import PostgresTools, TemporaryPostgres, find_postgres_tools
 from training.database import alembic_config
 from training.models import ClassSession, Cohort, Enrolment, Role, User, UserRole
 from training.services import Actor
@@ -66,15 +66,26 @@ def migrated_database(backend: Backend, folder: Path) -> Iterator[str]:
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """NISA_BENCH_POSTGRES_URL (a server URL without a database) if set, else a throwaway local server."""
-    if given := os.environ.get("NISA_BENCH_POSTGRES_URL"):
-        yield given.rstrip("/")
+    if given := given_postgres_url():
+        yield given
         return
+    with TemporaryPostgres(postgres_tools()) as server:
+        _make_durable(server)
+        yield server.url
+
+
+def given_postgres_url() -> str | None:
+    """The PostgreSQL server to benchmark on, NISA_BENCH_POSTGRES_URL (without a database), if set."""
+    given = os.environ.get("NISA_BENCH_POSTGRES_URL")
+    return given.rstrip("/") if given else None
+
+
+def postgres_tools() -> PostgresTools:
+    """The installed initdb/pg_ctl, to start a server of the benchmark's own."""
     tools = find_postgres_tools()
     if tools is None:
         raise SystemExit("PostgreSQL is not installed (no initdb/pg_ctl): set NISA_BENCH_POSTGRES_URL.")
-    with TemporaryPostgres(tools) as server:
-        _make_durable(server)
-        yield server.url
+    return tools
 
 
 def _make_durable(server: TemporaryPostgres) -> None:
@@ -366,7 +377,7 @@ def app_server(settings: Settings, port: int, log: Path) -> Iterator[AppServer]:
             _wait_ready(server)
             yield server
         finally:
-            _stop(process)
+            stop_process(process)
 
 
 def _wait_ready(server: AppServer, timeout: float = 60) -> None:
@@ -384,7 +395,8 @@ def _wait_ready(server: AppServer, timeout: float = 60) -> None:
     raise RuntimeError(f"the app was not ready within {timeout:.0f} s:\n{server.log.read_text()[-3000:]}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server: SIGTERM, then SIGKILL after 15 s."""
     process.terminate()
     try:
         process.wait(timeout=15)

@@ -15,20 +15,17 @@ import csv
 import io
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
 from sqlmodel import col
 
 from bench.common import AppServer, Backend, app_server, print_table
-from bench.national import bench_postgres, national_copy
+from bench.national import national_arguments, national_run
 from bench.pages import TRAINER, app_settings, signed_in
 from courses.models import Course, CourseStatus
 from tests.postgres import free_port
@@ -201,19 +198,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.enrolment_import", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--trainees", type=int, default=1_000)
+    national_arguments(parser)
     parser.add_argument("--rows", type=int, default=ROWS)
     args = parser.parse_args(argv)
     backend: Backend = args.database
     with (
-        bench_postgres() if backend == "postgresql" else nullcontext() as server_url,
-        national_copy(backend, args.trainees, server_url) as copy,
-        tempfile.TemporaryDirectory(prefix="nisa-bench-") as temporary,
+        national_run(backend, args.trainees) as (copy, folder),
+        app_server(app_settings(copy, folder), free_port(), folder / "app.log") as server,
     ):
-        folder = Path(temporary)
-        with app_server(app_settings(copy, folder), free_port(), folder / "app.log") as server:
-            timing = measure_import(server, copy.url, args.rows)
+        timing = measure_import(server, copy.url, args.rows)
     print(f"\nBulk enrolment on {backend}, {args.trainees:,} trainees in the database:")
     rows = [[f"{timing.rows:,} rows", timing.preview_seconds, timing.commit_seconds, timing.total_seconds]]
     print_table(["file", "check + preview s", "commit s", "total s"], rows)

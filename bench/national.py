@@ -16,15 +16,16 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from argparse import ArgumentParser
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 
-from bench.common import Backend
-from tests.postgres import PostgresTools, find_postgres_tools, free_port
+from bench.common import Backend, given_postgres_url, postgres_tools
+from tests.postgres import PostgresTools, free_port
 from training.database import code_heads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,12 +135,10 @@ def _postgres_copy(server_url: str, trainees: int) -> Iterator[WorkingCopy]:
 @contextmanager
 def bench_postgres() -> Iterator[str]:
     """NISA_BENCH_POSTGRES_URL if set, else our own server on var/bench/postgres (created the first time)."""
-    if given := os.environ.get("NISA_BENCH_POSTGRES_URL"):
-        yield given.rstrip("/")
+    if given := given_postgres_url():
+        yield given
         return
-    tools = find_postgres_tools()
-    if tools is None:
-        raise SystemExit("PostgreSQL is not installed (no initdb/pg_ctl): set NISA_BENCH_POSTGRES_URL.")
+    tools = postgres_tools()
     data = CACHE / "postgres"
     if not (data / "PG_VERSION").exists():
         _initdb(tools, data)
@@ -180,3 +179,22 @@ def national_copy(backend: Backend, trainees: int, server_url: str | None = None
         raise ValueError("PostgreSQL needs a server: see bench_postgres()")
     with _postgres_copy(server_url, trainees) as copy:
         yield copy
+
+
+def national_arguments(parser: ArgumentParser) -> None:
+    """The options every benchmark on a national data set takes."""
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--trainees", type=int, default=1_000)
+
+
+@contextmanager
+def national_run(
+    backend: Backend, trainees: int, server_url: str | None = None
+) -> Iterator[tuple[WorkingCopy, Path]]:
+    """A working copy of the national data set and a scratch folder for one run; on PostgreSQL without
+    `server_url`, the benchmark's own server (bench_postgres) for the length of the run."""
+    with ExitStack() as stack:
+        if backend == "postgresql" and server_url is None:
+            server_url = stack.enter_context(bench_postgres())
+        copy = stack.enter_context(national_copy(backend, trainees, server_url))
+        yield copy, Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nisa-bench-")))

@@ -15,10 +15,8 @@ wrk, signed in with the session cookie of its user, for a short warm-up and then
 import argparse
 import asyncio
 import sys
-import tempfile
 import urllib.parse
 from collections.abc import Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +25,7 @@ from sqlalchemy import select, text
 from sqlmodel import col
 
 from bench.common import SECRET_KEY, AppServer, Backend, app_server, print_table, resident_mb
-from bench.national import WorkingCopy, bench_postgres, national_copy
+from bench.national import WorkingCopy, national_arguments, national_run
 from bench.verification_load import WRK_REPORT, Load, run_wrk
 from certificates.codes import grouped
 from certificates.models import Certificate
@@ -172,23 +170,19 @@ def page_rows(measured: dict[str, Load]) -> list[list[object]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n")[0])
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--trainees", type=int, default=1_000)
+    national_arguments(parser)
     parser.add_argument("--duration", type=int, default=8, help="seconds of load on each page")
     parser.add_argument("--connections", type=int, default=1)
     args = parser.parse_args(argv)
     backend: Backend = args.database
     with (
-        bench_postgres() if backend == "postgresql" else nullcontext() as server_url,
-        national_copy(backend, args.trainees, server_url) as copy,
-        tempfile.TemporaryDirectory(prefix="nisa-bench-") as temporary,
+        national_run(backend, args.trainees) as (copy, folder),
+        app_server(app_settings(copy, folder), free_port(), folder / "app.log") as server,
     ):
-        folder = Path(temporary)
-        with app_server(app_settings(copy, folder), free_port(), folder / "app.log") as server:
-            measured = measure_pages(
-                server, copy.url, folder, seconds=args.duration, connections=args.connections
-            )
-            _, peak = resident_mb(server.process.pid)
+        measured = measure_pages(
+            server, copy.url, folder, seconds=args.duration, connections=args.connections
+        )
+        _, peak = resident_mb(server.process.pid)
     print(f"\nKey pages on {backend}, {args.trainees:,} trainees, {args.connections} connection(s):")
     print_table(["page", "requests/s", "p50 ms", "p95 ms", "p99 ms", "unexpected"], page_rows(measured))
     print(f"server peak RSS: {peak:.0f} MB")

@@ -11,16 +11,14 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from contextlib import nullcontext
 from pathlib import Path
 
-from bench.common import Backend, environment
-from bench.national import bench_postgres, national_copy
+from bench.common import Backend, environment, stop_process
+from bench.national import national_arguments, national_run
 from bench.pages import app_settings
 from tests.postgres import free_port
 from training.settings import Settings
@@ -53,12 +51,7 @@ def first_answer_seconds(settings: Settings, log: Path) -> float:
                     time.sleep(POLL_SECONDS)
             raise RuntimeError(f"no answer within {GIVE_UP_SECONDS} s")
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
 
 
 def startups(settings: Settings, folder: Path, count: int) -> list[float]:
@@ -67,17 +60,11 @@ def startups(settings: Settings, folder: Path, count: int) -> list[float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.startup", description=__doc__.split("\n")[0])
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--trainees", type=int, default=1_000)
+    national_arguments(parser)
     parser.add_argument("--starts", type=int, default=3)
     args = parser.parse_args(argv)
     backend: Backend = args.database
-    with (
-        bench_postgres() if backend == "postgresql" else nullcontext() as server_url,
-        national_copy(backend, args.trainees, server_url) as copy,
-        tempfile.TemporaryDirectory(prefix="nisa-bench-") as temporary,
-    ):
-        folder = Path(temporary)
+    with national_run(backend, args.trainees) as (copy, folder):
         seconds = startups(app_settings(copy, folder), folder, args.starts)
     print(f"first answer after start on {backend}: " + ", ".join(f"{s:.2f} s" for s in seconds))
     return 0

@@ -17,7 +17,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from bench.common import BACKENDS, Backend, app_server, print_table, verdict
 from bench.enrolment_import import ImportTiming, measure_import
-from bench.national import bench_postgres, national_copy
+from bench.national import bench_postgres, national_run
 from bench.pages import app_settings, measure_pages
 from bench.startup import startups
 from bench.verification_load import Load
@@ -56,11 +55,7 @@ def measure_run(
     backend: Backend, trainees: int, server_url: str | None, seconds: int, connections: int
 ) -> Run:
     print(f"\n== {backend}, {trainees:,} trainees", file=sys.stderr)
-    with (
-        national_copy(backend, trainees, server_url) as copy,
-        tempfile.TemporaryDirectory(prefix="nisa-bench-") as temporary,
-    ):
-        folder = Path(temporary)
+    with national_run(backend, trainees, server_url) as (copy, folder):
         settings = app_settings(copy, folder)
         starts = startups(settings, folder, STARTS)
         print(f"  first answer after start: {', '.join(f'{s:.2f} s' for s in starts)}", file=sys.stderr)
