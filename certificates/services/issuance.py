@@ -204,16 +204,7 @@ def _notify_holder(
         MessageKind.certificate_issued,
         trainee.email,
         language,
-        {
-            "certificate_id": certificate.id,
-            "code": document.code,
-            "holder_name_km": document.holder_name_km,
-            "holder_name_latin": document.holder_name_latin,
-            "course_title_km": document.course_title_km,
-            "course_title_en": document.course_title_en,
-            "verification_url": document.verification_url,
-            "expires_on": document.to_snapshot()["expires_on"],
-        },
+        outbox.certificate_context(certificate.id, document),
         dedupe_key=f"certificate_issued:{certificate.id}",
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from certificates.document import CertificateDocument
 from courses.models import Course
 from training.models import (
     Cohort,
@@ -167,6 +168,20 @@ async def _tell_enrolled(session: AsyncSession, enrolment_ids: Sequence[int], ki
     if messages:
         await session.execute(insert(OutboxMessage), messages)
     return len(messages)
+
+
+def certificate_context(certificate_id: int | None, document: CertificateDocument) -> dict[str, Any]:
+    """What the messages about a certificate (issued, expiring, expired) say of it."""
+    return {
+        "certificate_id": certificate_id,
+        "code": document.code,
+        "holder_name_km": document.holder_name_km,
+        "holder_name_latin": document.holder_name_latin,
+        "course_title_km": document.course_title_km,
+        "course_title_en": document.course_title_en,
+        "expires_on": document.expires_on.isoformat() if document.expires_on else None,
+        "verification_url": document.verification_url,
+    }
 
 
 def send_link(session: AsyncSession, user: User, token: str, purpose: TokenPurpose) -> None:

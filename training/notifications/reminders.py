@@ -31,7 +31,7 @@ from training.models import (
     User,
 )
 from training.notifications.messages import MessageKind
-from training.notifications.outbox import DEFAULT_LANGUAGE, queue_once, trainee_languages
+from training.notifications.outbox import DEFAULT_LANGUAGE, certificate_context, queue_once, trainee_languages
 from training.services.attendance import attendance_rate
 
 # Days before expiry at which the holder is reminded; 0 is the notice that it has expired.
@@ -198,16 +198,7 @@ async def remind_expiring_certificates(session: AsyncSession, now: datetime) -> 
             MessageKind.certificate_expired if stage == 0 else MessageKind.certificate_expiring,
             str(trainee.email),
             languages.get(trainee.id or 0, DEFAULT_LANGUAGE),
-            {
-                "certificate_id": certificate.id,
-                "code": document.code,
-                "holder_name_km": document.holder_name_km,
-                "holder_name_latin": document.holder_name_latin,
-                "course_title_km": document.course_title_km,
-                "course_title_en": document.course_title_en,
-                "expires_on": document.expires_on.isoformat() if document.expires_on else None,
-                "verification_url": document.verification_url,
-            },
+            certificate_context(certificate.id, document),
             dedupe_key=_expiry_key(certificate.enrolment_id, stage),
             now=now,
         )
