@@ -60,7 +60,8 @@ from certificates.models import Certificate, CertificateStatus
 from certificates.services.issuance import revoke
 from tests.postgres import free_port
 from training.database import create_engine, create_sessionmaker
-from training.models import Trainee, utcnow
+from training.models import Trainee
+from training.national_demo import sample_credential
 from training.services import Actor
 from training.settings import Settings
 
@@ -124,24 +125,6 @@ class Enrolled:
     trainee_id: int
     cohort_id: int
     course_id: int
-
-
-def sample_credential(authority: IssuingAuthority, template: CertificateDocument) -> dict[str, Any]:
-    """A genuinely signed credential of a certificate of this course. Every certificate of the course stores
-    it, for its size: lookups load the column but nothing checks it here, and signing 150,000 would take
-    ten minutes."""
-    certificate = Certificate(  # signed, never stored: no rows of its own
-        code=new_code(),
-        enrolment_id=0,
-        trainee_id=0,
-        cohort_id=0,
-        course_id=0,
-        status_list=1,
-        status_index=0,
-        issued_at=utcnow(),
-    )
-    document = dataclasses.replace(template, holder_name_km="សុខ ស្រីមុំ", holder_name_latin="Sok Sreymom")
-    return authority.sign_credential(document, certificate)
 
 
 def certificate_row(

@@ -219,7 +219,7 @@ async def _user_id(session: AsyncSession, email: str) -> int:
 async def _trainee_names(session: AsyncSession) -> dict[int, tuple[str, str]]:
     people = table(Trainee)
     rows = await session.execute(select(people.c.id, people.c.name_km, people.c.name_latin))
-    return {i: (km, latin) for i, km, latin in rows.tuples()}
+    return {i: (km, latin) for i, km, latin in rows}
 
 
 async def _course_shapes(session: AsyncSession, authority: IssuingAuthority) -> dict[str, CourseShape]:
@@ -253,14 +253,15 @@ async def _course_shapes(session: AsyncSession, authority: IssuingAuthority) -> 
             [c.id for c in competencies if c.id is not None],
             course.validity_months,
             template,
-            _sample_credential(authority, template),
+            sample_credential(authority, template),
         )
     return shapes
 
 
-def _sample_credential(authority: IssuingAuthority, template: CertificateDocument) -> dict[str, Any]:
+def sample_credential(authority: IssuingAuthority, template: CertificateDocument) -> dict[str, Any]:
     """A genuinely signed credential of a certificate of this course, stored with each of its certificates
-    for its size and shape (it names the first holder's code; each certificate's own code is in its row)."""
+    for its size and shape (signing each would take most of an hour at national size; it names a sample
+    holder and code, each certificate's own code is in its row). Demo and benchmark data only."""
     code = new_code()
     document = dataclasses.replace(
         template,
