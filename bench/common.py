@@ -8,8 +8,6 @@ import random
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,6 +33,7 @@ from courses.models import (
     EthicsQuiz,
 )
 from tests.postgres import PostgresTools, TemporaryPostgres, find_postgres_tools
+from tests.processes import answers_ready, stop_process
 from training.database import alembic_config
 from training.models import ClassSession, Cohort, Enrolment, Role, User, UserRole
 from training.services import Actor
@@ -385,24 +384,10 @@ def _wait_ready(server: AppServer, timeout: float = 60) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"the app stopped while starting:\n{server.log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/health/ready", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
+        if answers_ready(server.url):
+            return
         time.sleep(0.2)
     raise RuntimeError(f"the app was not ready within {timeout:.0f} s:\n{server.log.read_text()[-3000:]}")
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    """Stop a server: SIGTERM, then SIGKILL after 15 s."""
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # ---------------------------------------------------------------- figures

@@ -17,10 +17,11 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.common import Backend, environment, stop_process
+from bench.common import Backend, environment
 from bench.national import national_arguments, national_run
 from bench.pages import app_settings
 from tests.postgres import free_port
+from tests.processes import stop_process
 from training.settings import Settings
 
 POLL_SECONDS = 0.01

@@ -6,8 +6,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from tests.processes import answers_ready, stop_process
 from training.demo import DEMO_LOGINS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,14 +60,6 @@ def _nisa(env: dict[str, str], *args: str) -> None:
         pytest.fail(f"nisa {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health/ready", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
 def _start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes] | None:
     """Starts `nisa serve` on the port and waits until it answers; None if another process took the port."""
     with log.open("wb") as output:
@@ -88,20 +79,11 @@ def _start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen
             if "address already in use" in log.read_text():
                 return None
             pytest.fail(f"nisa serve exited with {server.returncode}:\n{log.read_text()}")
-        if bound in log.read_text() and _ready(f"http://127.0.0.1:{port}"):
+        if bound in log.read_text() and answers_ready(f"http://127.0.0.1:{port}"):
             return server
         time.sleep(0.2)
-    _stop(server)
+    stop_process(server, timeout=10)
     pytest.fail(f"nisa serve was not ready within {READY_TIMEOUT:.0f} s:\n{log.read_text()}")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +113,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.C
     try:
         yield url
     finally:
-        _stop(server)
+        stop_process(server, timeout=10)
 
 
 # Package scope, not session: between two sync calls Playwright leaves its own event loop marked as

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.postgres import free_port
+from tests.processes import answers_ready, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE_FILE = ROOT / "deploy" / "nginx" / "nisa.conf"
@@ -27,14 +28,6 @@ def find_nginx() -> Path | None:
     # Debian puts it in /usr/sbin, which is not on an ordinary user's PATH.
     found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
     return Path(found) if found else None
-
-
-def _answers_ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/health/ready", timeout=2) as answer:
-            return bool(answer.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
 
 
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -106,7 +99,7 @@ class AppInstance:
                 self.port = free_port()
                 self.start()
             # Only our own server counts, not another test's that may answer on the port.
-            elif f"Uvicorn running on {self.url}" in self.log.read_text() and _answers_ready(self.url):
+            elif f"Uvicorn running on {self.url}" in self.log.read_text() and answers_ready(self.url):
                 return
             time.sleep(0.2)
         raise RuntimeError(f"nisa serve not ready within {START_TIMEOUT:.0f} s:\n{self.log.read_text()}")
@@ -118,14 +111,8 @@ class AppInstance:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None:
+            stop_process(self.process, timeout=10)
 
 
 def nginx_config(folder: Path, port: int, instances: list[AppInstance]) -> Path:
@@ -192,10 +179,5 @@ class Nginx:
         raise RuntimeError("nginx found no free port")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)  # graceful: finish requests, then exit
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:  # SIGQUIT is nginx's graceful stop: finish requests, then exit
+            stop_process(self.process, asking=signal.SIGQUIT, timeout=10)
