@@ -13,10 +13,11 @@ run: $(STAMP)  ## set everything up, serve the app with demo data on http://127.
 	$(BIN)/nisa demo --if-empty
 	$(BIN)/nisa run
 
-test: $(DEV_STAMP)  ## lint, type-check, then the suite: unit + integration on 2 cores (SQLite and PostgreSQL), then Chromium
+test: $(DEV_STAMP)  ## lint, type-check, check the layers (import-linter), then the suite: unit + integration on 2 cores (SQLite and PostgreSQL), then Chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --ignore=tests/browser
 	$(BIN)/pytest tests/browser
 
@@ -31,8 +32,8 @@ typecheck: $(DEV_STAMP)
 
 catalog: $(DEV_STAMP)  ## refresh the translation template and merge it into the Khmer catalog
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
-		-o training/locale/messages.pot .
-	$(BIN)/pybabel update -i training/locale/messages.pot -d training/locale -l km --no-fuzzy-matching --ignore-obsolete
+		-o foundation/locale/messages.pot .
+	$(BIN)/pybabel update -i foundation/locale/messages.pot -d foundation/locale -l km --no-fuzzy-matching --ignore-obsolete
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -54,18 +54,12 @@ from certificates.document import CertificateDocument
 from certificates.keys import create_key
 from certificates.pdf import render_certificate
 from certificates.services.issuance import Issued, issue_for_cohort
-from training.database import create_engine, create_sessionmaker
-from training.models import (
-    Assessment,
-    Attendance,
-    ModuleCompletion,
-    PledgeAcceptance,
-    QuizAttempt,
-    Trainee,
-    row_id,
-)
-from training.services import Actor
-from training.services.auth import CurrentUser
+from foundation.audit import Actor
+from foundation.columns import row_id
+from foundation.database import create_engine, create_sessionmaker
+from people.models import Trainee
+from people.services.auth import CurrentUser
+from training.models import Assessment, Attendance, ModuleCompletion, PledgeAcceptance, QuizAttempt
 
 TARGET_RATIO = 0.70
 TableRows = tuple[type[SQLModel], list[Row]]

@@ -32,13 +32,15 @@ from courses.models import (
     CourseModule,
     EthicsQuiz,
 )
+from foundation.audit import Actor
+from foundation.database import alembic_config
+from foundation.roles import Role
+from foundation.settings import Settings
+from people.models import User, UserRole
+from people.services.auth import CurrentUser
 from tests.postgres import PostgresTools, TemporaryPostgres, find_postgres_tools
 from tests.processes import answers_ready, stop_process
-from training.database import alembic_config
-from training.models import ClassSession, Cohort, Enrolment, Role, User, UserRole
-from training.services import Actor
-from training.services.auth import CurrentUser
-from training.settings import Settings
+from training.models import ClassSession, Cohort, Enrolment
 
 Backend = Literal["sqlite", "postgresql"]
 BACKENDS: tuple[Backend, ...] = ("sqlite", "postgresql")

@@ -28,10 +28,11 @@ from bench.common import AppServer, Backend, app_server, print_table
 from bench.national import national_arguments, national_run
 from bench.pages import TRAINER, app_settings, signed_in
 from courses.models import Course, CourseStatus
+from foundation.database import create_engine, create_sessionmaker
+from nisa.demo.people import FAMILY_NAMES, GIVEN_NAMES, POSITIONS
+from people.models import Commune, Organisation, Sex, Trainee
 from tests.postgres import free_port
-from training.database import create_engine, create_sessionmaker
-from training.demo import FAMILY_NAMES, GIVEN_NAMES, POSITIONS
-from training.models import Commune, Enrolment, EnrolmentImport, Organisation, Sex, Trainee
+from training.models import Enrolment, EnrolmentImport
 from training.services.enrolment_import import TO_ENROL
 from training.services.roster_uploads import COLUMNS
 

@@ -25,8 +25,8 @@ from pathlib import Path
 import asyncpg
 
 from bench.common import Backend, given_postgres_url, postgres_tools
+from foundation.database import code_heads
 from tests.postgres import PostgresTools, free_port
-from training.database import code_heads
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"

@@ -29,12 +29,12 @@ from bench.national import WorkingCopy, national_arguments, national_run
 from bench.verification_load import WRK_REPORT, Load, run_wrk
 from certificates.codes import grouped
 from certificates.models import Certificate
+from foundation.database import create_engine, create_sessionmaker
+from foundation.http import SESSION_COOKIE
+from foundation.settings import Settings
+from nisa.demo.people import DEMO_PASSWORD
 from tests.postgres import free_port
-from training.database import create_engine, create_sessionmaker
-from training.demo import DEMO_PASSWORD
 from training.models import Cohort
-from training.settings import Settings
-from training.web import SESSION_COOKIE
 
 ADMIN, TRAINER, TRAINEE = "admin@nisa.example.org", "trainer@nisa.example.org", "trainee@nisa.example.org"
 BIG_COHORT = "CP201-%-T001"  # the demo trainer's running cohort of 500 (training/national_demo.py)

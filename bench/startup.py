@@ -20,9 +20,9 @@ from pathlib import Path
 from bench.common import Backend, environment
 from bench.national import national_arguments, national_run
 from bench.pages import app_settings
+from foundation.settings import Settings
 from tests.postgres import free_port
 from tests.processes import stop_process
-from training.settings import Settings
 
 POLL_SECONDS = 0.01
 GIVE_UP_SECONDS = 60

@@ -58,12 +58,12 @@ from certificates.document import AchievedCompetency, CertificateDocument, Issue
 from certificates.keys import create_key
 from certificates.models import Certificate, CertificateStatus
 from certificates.services.issuance import revoke
+from foundation.audit import Actor
+from foundation.database import create_engine, create_sessionmaker
+from foundation.settings import Settings
+from nisa.demo.national import sample_credential
+from people.models import Trainee
 from tests.postgres import free_port
-from training.database import create_engine, create_sessionmaker
-from training.models import Trainee
-from training.national_demo import sample_credential
-from training.services import Actor
-from training.settings import Settings
 
 TARGET_RATIO = 0.25
 TARGET_P99_MS = 50.0

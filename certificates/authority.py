@@ -18,11 +18,11 @@ from certificates.codes import grouped
 from certificates.document import CertificateDocument, Issuer
 from certificates.models import Certificate
 from certificates.status_list import encode_status_list
-from training.errors import Conflict
-from training.i18n import N_
-from training.models import utcnow
-from training.services.cohorts import today as cambodia_today
-from training.settings import Settings
+from foundation.clock import today as cambodia_today
+from foundation.clock import utcnow
+from foundation.errors import Conflict
+from foundation.i18n import N_
+from foundation.settings import Settings
 
 NO_KEY = N_(
     "Certificates cannot be signed: no issuer key is installed. An administrator must run `nisa keys create`."

@@ -9,7 +9,8 @@ from sqlmodel import Field, SQLModel
 
 from certificates.codes import grouped
 from certificates.document import CertificateDocument
-from training.models import timestamp, utcnow
+from foundation.clock import utcnow
+from foundation.columns import timestamp
 
 
 class CertificateStatus(enum.StrEnum):

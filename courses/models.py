@@ -1,7 +1,7 @@
 """Curriculum tables: competency frameworks, courses (versioned), modules, ethics quizzes."""
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -10,8 +10,10 @@ from pydantic import Field as Limits
 from sqlalchemy import Column, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from training.i18n import N_
-from training.models import khmer_text, timestamp, utcnow
+from foundation.clock import utcnow
+from foundation.columns import timestamp
+from foundation.i18n import N_
+from foundation.text import khmer_text
 
 
 class CourseStatus(enum.StrEnum):
@@ -285,7 +287,7 @@ class QuestionInput(SQLModel):
         return self
 
 
-# ---------------------------------------------------------------- ethics quizzes and catalogue: read schemas
+# ---------------------------------------------------------------- ethics quizzes: read schemas
 
 
 class OptionRead(SQLModel):
@@ -319,77 +321,6 @@ class EthicsQuizRead(SQLModel):
     pledge_km: str
     pledge_en: str
     questions: list[QuestionRead]
-
-
-class CatalogueCohort(SQLModel):
-    """A cohort open for enrolment, as the public catalogue shows it."""
-
-    starts_on: date
-    ends_on: date
-    province_km: str
-    province_en: str
-
-
-class CatalogueCourse(SQLModel):
-    """A published course as the public catalogue lists it (its latest published version)."""
-
-    code: str
-    version: int
-    title_km: str
-    title_en: str
-    description_km: str
-    description_en: str
-    category: str
-    hours: Decimal
-    module_count: int
-    has_ethics_module: bool
-    competency_count: int
-    issues_certificate: bool
-    validity_months: int | None
-    upcoming_cohorts: list[CatalogueCohort] = []
-
-
-class CatalogueModule(SQLModel):
-    title_km: str
-    title_en: str
-    hours: Decimal
-    ethics: bool
-    required: bool
-
-
-class CatalogueCompetency(SQLModel):
-    code: str
-    title_km: str
-    title_en: str
-    required: bool
-
-
-class CatalogueDomain(SQLModel):
-    code: str
-    title_km: str
-    title_en: str
-    competencies: list[CatalogueCompetency]
-
-
-class CompletionRules(SQLModel):
-    """What a trainee must do to complete the course, as data the catalogue says in plain words."""
-
-    min_attendance_percent: int
-    required_modules: int
-    optional_modules: int
-    required_competencies: int
-    ethics_pass_mark_percent: int | None
-    pledge_required: bool
-    requires_approval: bool
-
-
-class CatalogueCourseDetail(CatalogueCourse):
-    published_at: datetime | None
-    certificate_title_km: str
-    certificate_title_en: str
-    modules: list[CatalogueModule]
-    domains: list[CatalogueDomain]
-    completion: CompletionRules
 
 
 # ---------------------------------------------------------------- courses and modules: input and read schemas

@@ -8,9 +8,12 @@ from sqlmodel import SQLModel
 
 import certificates.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 import courses.models  # noqa: F401
-import training.models
-import training.scheduling.models  # noqa: F401
-from training.database import create_engine
+import foundation.audit
+import foundation.outbox.models
+import foundation.scheduling.models  # noqa: F401
+import people.models  # noqa: F401
+import training.models  # noqa: F401
+from foundation.database import create_engine
 
 target_metadata = SQLModel.metadata
 

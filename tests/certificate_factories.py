@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificates.codes import grouped, new_code
 from certificates.document import AchievedCompetency, CertificateDocument, Signatory
 from certificates.models import Certificate, CertificateStatus
+from foundation.clock import utcnow
 from tests.curriculum_factories import make_course
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_trainee
-from training.models import Cohort, Enrolment, utcnow
+from training.models import Cohort, Enrolment
 
 BASE_URL = "http://testserver.local"
 

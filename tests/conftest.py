@@ -15,13 +15,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foundation.database import create_engine, create_sessionmaker
+from foundation.roles import Role
+from foundation.settings import Settings
+from nisa.app import create_app
+from people.services import auth
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.postgres import TemporaryPostgres, find_postgres_tools
-from training.app import create_app
-from training.database import create_engine, create_sessionmaker
-from training.models import Role
-from training.services import auth
-from training.settings import Settings
 
 BACKENDS = ["sqlite", "postgresql"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def migrate(url: str) -> None:
     """Migrate through the real CLI, as an operator would."""
     env = os.environ | {"NISA_DATABASE_URL": url}
     subprocess.run(
-        [sys.executable, "-m", "training.cli", "db", "upgrade"],
+        [sys.executable, "-m", "nisa.cli", "db", "upgrade"],
         check=True,
         env=env,
         cwd=ROOT,

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Course, CourseModule
-from training.models import ClassSession, Cohort, CohortTrainer, Enrolment, SessionModule, Trainee
+from people.models import Trainee
+from training.models import ClassSession, Cohort, CohortTrainer, Enrolment, SessionModule
 
 _numbers = itertools.count(1)
 

@@ -5,16 +5,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.models import (
-    Organisation,
-    OrganisationCreate,
-    Role,
-    Trainee,
-    TraineeCreate,
-    UserCreate,
-    UserRead,
-)
-from training.services import Actor, organisations, trainees, users
+from foundation.audit import Actor
+from foundation.roles import Role
+from people.models import Organisation, OrganisationCreate, Trainee, TraineeCreate, UserCreate, UserRead
+from people.services import organisations, trainees, users
 
 DEFAULT_PASSWORD = "correct horse battery"
 SYSTEM = Actor(None, "127.0.0.1")

@@ -6,9 +6,9 @@ from datetime import time
 
 from sqlmodel import col, select
 
-from training.models import OutboxMessage, OutboxStatus
-from training.scheduling.context import JobContext
-from training.scheduling.registry import Daily, Every, ScheduledJob
+from foundation.outbox.models import OutboxMessage, OutboxStatus
+from foundation.scheduling.context import JobContext
+from foundation.scheduling.schedules import Daily, Every, ScheduledJob
 
 REFERENCE = "tests.scheduler_jobs:JOBS"
 # Long enough per message that a test can kill the scheduler in the middle of a run.

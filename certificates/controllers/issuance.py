@@ -15,14 +15,13 @@ from certificates.bundles import zip_stream
 from certificates.document import CertificateDocument
 from certificates.models import Certificate, CertificateStatus
 from certificates.services import issuance, register, verification
-from training.controllers.attendance import is_htmx
-from training.errors import Conflict, InvalidInput
-from training.guards import requires_admin, requires_role, requires_sign_in
-from training.i18n import N_
-from training.models import Role, row_id
-from training.web import actor_of
+from foundation.columns import row_id
+from foundation.errors import Conflict, InvalidInput
+from foundation.guards import STAFF, requires_admin, requires_role, requires_sign_in
+from foundation.http import actor_of, is_htmx
+from foundation.i18n import N_
+from foundation.roles import Role
 
-STAFF = [requires_role(Role.admin, Role.trainer)]
 # Certificates issued per request when the page drives a bulk issue step by step (progress bar).
 BATCH_SIZE = 10
 CHUNK = 64 * 1024

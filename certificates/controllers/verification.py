@@ -21,12 +21,11 @@ from certificates.services.verification import (
     client_hash,
 )
 from certificates.user_agents import user_agent_family
-from training.guards import requires_admin
-from training.i18n import current_language, gettext
-from training.models import utcnow
-from training.responses import is_api
-from training.services.cohorts import today
-from training.web import client_ip, language_of
+from foundation.clock import today, utcnow
+from foundation.guards import requires_admin
+from foundation.http import client_ip, language_of
+from foundation.i18n import current_language, gettext
+from foundation.responses import is_api
 
 # No cache anywhere (browser, proxy): a revocation must show at the very next lookup, on every instance.
 NO_STORE = {"cache-control": "no-store"}

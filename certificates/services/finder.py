@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from certificates.models import Certificate
-from training.database import create_engine
+from foundation.database import create_engine
 
 _successor = aliased(Certificate)
 # One indexed read of the columns a verification shows (not the credential), with the successor's code.

@@ -15,25 +15,21 @@ from sqlmodel import col
 from certificates.authority import IssuingAuthority
 from certificates.codes import grouped, new_code
 from certificates.document import AchievedCompetency, CertificateDocument, Signatory
+from certificates.messages import CERTIFICATE_ISSUED, certificate_context
 from certificates.models import CURRENT_STATUSES, Certificate, CertificateStatus
 from courses.models import Competency, Course, CourseCompetency
-from training.errors import Conflict, InvalidInput, NotFound
-from training.i18n import N_, gettext
-from training.models import (
-    Assessment,
-    AssessmentResult,
-    Enrolment,
-    EnrolmentStatus,
-    Role,
-    Trainee,
-    User,
-    row_id,
-    utcnow,
-)
-from training.notifications import outbox
-from training.notifications.messages import MessageKind
-from training.services import Actor, audit, cohorts, progress
-from training.services.auth import CurrentUser
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import utcnow
+from foundation.columns import row_id
+from foundation.errors import Conflict, InvalidInput, NotFound
+from foundation.i18n import N_, gettext
+from foundation.outbox.queue import DEFAULT_LANGUAGE, queue
+from foundation.roles import Role
+from people.models import Trainee, User
+from people.services.auth import CurrentUser
+from training.models import Assessment, AssessmentResult, Enrolment, EnrolmentStatus
+from training.services import cohorts, progress
 from training.services.progress import Progress
 
 # Bit positions in the status list come from the certificate's id through a fixed permutation of the list
@@ -100,7 +96,7 @@ async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int
                 for c in targets[row_id(p.course)]
                 if latest.get((row_id(p.enrolment), row_id(c))) == AssessmentResult.competent
             ],
-            languages.get(row_id(p.trainee), outbox.DEFAULT_LANGUAGE),
+            languages.get(row_id(p.trainee), DEFAULT_LANGUAGE),
         )
         for p in batch
     }
@@ -199,12 +195,12 @@ def _notify_holder(
 ) -> None:
     if not trainee.email:
         return
-    outbox.queue(
+    queue(
         session,
-        MessageKind.certificate_issued,
+        CERTIFICATE_ISSUED,
         trainee.email,
         language,
-        outbox.certificate_context(certificate.id, document),
+        certificate_context(certificate.id, document),
         dedupe_key=f"certificate_issued:{certificate.id}",
     )
 

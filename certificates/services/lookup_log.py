@@ -26,8 +26,8 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from certificates.models import VerificationLookup
-from training.errors import DomainError
-from training.i18n import N_
+from foundation.errors import DomainError
+from foundation.i18n import N_
 
 log = logging.getLogger(__name__)
 

@@ -10,13 +10,16 @@ from certificates.codes import normalise
 from certificates.models import Certificate, CertificateStatus
 from certificates.services import issuance
 from courses.models import Course
-from training.errors import NotFound
-from training.i18n import N_
-from training.models import Cohort, Trainee, row_id
-from training.services import Page, cohorts, progress
-from training.services.auth import CurrentUser
+from foundation.columns import row_id
+from foundation.errors import NotFound
+from foundation.i18n import N_
+from foundation.paging import Page
+from people.models import Trainee
+from people.services.auth import CurrentUser
+from people.services.trainees import search_condition
+from training.models import Cohort
+from training.services import cohorts, progress
 from training.services.progress import Progress
-from training.services.trainees import search_condition
 
 STATUS_NAMES = {
     CertificateStatus.pending_approval: N_("Waiting for approval"),

@@ -19,8 +19,8 @@ from certificates.document import CertificateDocument
 from certificates.models import Certificate, CertificateStatus, LookupResult, VerificationLookup, status_on
 from certificates.services.finder import CertificateFinder
 from certificates.services.lookup_log import LookupLog
-from training.i18n import N_, PHNOM_PENH, gettext
-from training.services import Page
+from foundation.i18n import N_, PHNOM_PENH, gettext
+from foundation.paging import Page
 
 Channel = Literal["page", "json", "form"]
 FOUND = frozenset({LookupResult.valid, LookupResult.expired, LookupResult.revoked, LookupResult.superseded})

@@ -2,7 +2,6 @@
 
 from litestar.types import ControllerRouterHandler
 
-from courses.controllers.catalogue import CatalogueApi, CatalogueController
 from courses.controllers.courses import CourseApi, CourseController
 from courses.controllers.ethics import EthicsQuizApi, EthicsQuizController
 from courses.controllers.frameworks import FrameworkApi, FrameworkController
@@ -10,8 +9,6 @@ from courses.controllers.frameworks import FrameworkApi, FrameworkController
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     EthicsQuizController,
     EthicsQuizApi,
-    CatalogueController,
-    CatalogueApi,
     CourseController,
     CourseApi,
     FrameworkController,

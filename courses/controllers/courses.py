@@ -24,13 +24,13 @@ from courses.models import (
 )
 from courses.services import courses
 from courses.services.courses import CourseOutline, PublishRefused, publish_problems
-from training.controllers.api import INVALID, SESSION, JsonObjectAs, PageNumber, PerPage, Q
-from training.errors import InvalidInput
-from training.forms import form_values, validated
-from training.guards import requires_admin
-from training.i18n import gettext
-from training.models import row_id
-from training.web import actor_of
+from foundation.api import INVALID, SESSION, JsonObjectAs, PageNumber, PerPage, Q
+from foundation.columns import row_id
+from foundation.errors import InvalidInput
+from foundation.forms import form_values, validated
+from foundation.guards import requires_admin
+from foundation.http import actor_of
+from foundation.i18n import gettext
 
 ADMIN_COURSES = "/admin/courses"
 COURSE_CHECKBOXES = ("issues_certificate", "requires_approval", "pledge_required")

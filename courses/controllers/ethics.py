@@ -9,6 +9,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from courses.forms import answers_by_question
 from courses.models import (
     EthicsQuizInput,
     EthicsQuizRead,
@@ -18,11 +19,11 @@ from courses.models import (
     QuestionRead,
 )
 from courses.services import ethics
-from training.controllers.api import INVALID, SESSION, JsonObjectAs
-from training.errors import InvalidInput
-from training.forms import form_values, validated
-from training.guards import requires_admin
-from training.web import actor_of
+from foundation.api import INVALID, SESSION, JsonObjectAs
+from foundation.errors import InvalidInput
+from foundation.forms import form_values, validated
+from foundation.guards import requires_admin
+from foundation.http import actor_of
 
 QUIZ_PATH = "/courses/{course_id:int}/modules/{module_id:int}/quiz"
 OPTION_ROWS = 6  # empty rows offered on the question form; more can be added after saving
@@ -56,15 +57,6 @@ def _question_values(form: FormMultiDict) -> dict[str, Any]:
 def _question_form_values(question: ethics.BankQuestion) -> dict[str, Any]:
     options = [option.model_dump(include={"text_km", "text_en", "correct"}) for option in question.options]
     return question.question.model_dump() | {"options": options}
-
-
-def answers_by_question(form: FormMultiDict) -> dict[int, set[int]]:
-    """Positions of the chosen options by question id, from fields q<question id>; the rest is ignored."""
-    return {
-        int(key[1:]): {int(value) for value in form.getall(key) if value.isdigit()}
-        for key in form
-        if key.startswith("q") and key[1:].isdigit()
-    }
 
 
 def _secret_key(request: Request) -> str:

@@ -14,20 +14,15 @@ from sqlmodel import SQLModel
 
 from courses.models import CompetencyInput, DomainInput, FrameworkInput
 from courses.services import frameworks
-from courses.services.framework_files import (
-    MAX_FILE_BYTES,
-    FileProblem,
-    FileRejected,
-    framework_csv,
-    framework_json,
-)
-from training.controllers.api import INVALID, SESSION, JsonObjectAs
-from training.errors import InvalidInput
-from training.forms import form_values, validated
-from training.guards import requires_admin
-from training.i18n import gettext
-from training.models import row_id
-from training.web import actor_of
+from courses.services.framework_files import MAX_FILE_BYTES, framework_csv, framework_json
+from foundation.api import INVALID, SESSION, JsonObjectAs
+from foundation.columns import row_id
+from foundation.errors import InvalidInput
+from foundation.files import FileProblem, FileRejected
+from foundation.forms import form_values, validated
+from foundation.guards import requires_admin
+from foundation.http import actor_of
+from foundation.i18n import gettext
 
 EMPTY_FRAMEWORK = {"code": "", "title_km": "", "title_en": "", "description_km": "", "description_en": ""}
 EMPTY_DOMAIN: dict[str, Any] = {"code": "", "title_km": "", "title_en": "", "position": ""}

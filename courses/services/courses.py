@@ -26,10 +26,13 @@ from courses.models import (
     QuizQuestion,
 )
 from courses.services.frameworks import get_competencies, list_competencies
-from training.errors import Conflict, InvalidInput, NotFound
-from training.i18n import N_, current_language, format_number, gettext
-from training.models import row_id, utcnow
-from training.services import Actor, Page, audit
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import utcnow
+from foundation.columns import row_id
+from foundation.errors import Conflict, InvalidInput, NotFound
+from foundation.i18n import N_, current_language, format_number, gettext
+from foundation.paging import Page
 
 CODE_TAKEN = N_("This code is already used by another course: choose another one.")
 CODE_KEPT = N_("A new version keeps the code of the course it copies.")

@@ -21,10 +21,11 @@ from courses.models import (
     QuizOption,
     QuizQuestion,
 )
-from training.errors import Conflict, DomainError, NotFound
-from training.i18n import N_
-from training.models import row_id
-from training.services import Actor, audit
+from foundation import audit
+from foundation.audit import Actor
+from foundation.columns import row_id
+from foundation.errors import Conflict, DomainError, NotFound
+from foundation.i18n import N_
 
 # ---------------------------------------------------------------- drawing and grading (no database)
 

@@ -16,9 +16,10 @@ from pathlib import PurePath
 from typing import Any
 
 from courses.models import CompetencyInput, DomainInput
-from training.errors import DomainError, InvalidInput
-from training.forms import validated
-from training.i18n import N_, gettext
+from foundation.errors import InvalidInput
+from foundation.files import FileProblem, FileRejected
+from foundation.forms import validated
+from foundation.i18n import N_, gettext
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 HEADER_FIELDS = ("code", "title_km", "title_en", "description_km", "description_en")
@@ -94,25 +95,6 @@ def canonical_text(values: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- problems
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    """One problem with a file: its line (None: the whole file), the column or key, and what is wrong."""
-
-    line: int | None
-    field: str
-    message: str  # already in the user's language
-
-
-class FileRejected(DomainError):
-    """A file with problems: nothing of it is saved."""
-
-    status_code = 422
-
-    def __init__(self, problems: list[FileProblem]) -> None:
-        super().__init__(N_("Nothing was imported: correct the problems listed and try again."))
-        self.problems = sorted(problems, key=lambda problem: problem.line or 0)
 
 
 def _problem(line: int | None, field: str, message: str, **params: Any) -> FileProblem:

@@ -29,11 +29,13 @@ from courses.services.framework_files import (
     document_dict,
     read_framework_file,
 )
-from training.errors import Conflict, InvalidInput, NotFound
-from training.forms import validated
-from training.i18n import N_
-from training.models import row_id, utcnow
-from training.services import Actor, audit
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import utcnow
+from foundation.columns import row_id
+from foundation.errors import Conflict, InvalidInput, NotFound
+from foundation.forms import validated
+from foundation.i18n import N_
 
 
 @dataclass(frozen=True)

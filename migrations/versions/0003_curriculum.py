@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import training.models
+import foundation.columns
 
 revision: str = '0003'
 down_revision: str | None = '0002'
@@ -28,8 +28,8 @@ def upgrade() -> None:
     sa.Column('title_en', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('description_km', sa.Text(), server_default='', nullable=False),
     sa.Column('description_en', sa.Text(), server_default='', nullable=False),
-    sa.Column('created_at', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
@@ -56,9 +56,9 @@ def upgrade() -> None:
     sa.Column('signatory_name_en', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('signatory_title_km', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('signatory_title_en', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', training.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['previous_version_id'], ['course.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code', 'version')

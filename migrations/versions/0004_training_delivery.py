@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import training.models
+import foundation.columns
 
 revision: str = '0004'
 down_revision: str | None = '0003'
@@ -32,8 +32,8 @@ def upgrade() -> None:
     sa.Column('capacity', sa.Integer(), nullable=False),
     sa.Column('enrolled_count', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('created_at', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['course_id'], ['course.id'], ),
     sa.ForeignKeyConstraint(['venue_province_code'], ['province.code'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -73,9 +73,9 @@ def upgrade() -> None:
     sa.Column('cohort_id', sa.Integer(), nullable=False),
     sa.Column('trainee_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('requested_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('withdrawn_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.Column('status_changed_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status_changed_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ),
     sa.ForeignKeyConstraint(['trainee_id'], ['trainee.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -94,7 +94,7 @@ def upgrade() -> None:
     sa.Column('evidence', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('assessed_on', sa.Date(), nullable=False),
     sa.Column('assessor_id', sa.Integer(), nullable=True),
-    sa.Column('recorded_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assessor_id'], ['user_account.id'], ),
     sa.ForeignKeyConstraint(['competency_id'], ['competency.id'], ),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], ),
@@ -108,7 +108,7 @@ def upgrade() -> None:
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('recorded_by', sa.Integer(), nullable=True),
-    sa.Column('recorded_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], ),
     sa.ForeignKeyConstraint(['recorded_by'], ['user_account.id'], ),
     sa.ForeignKeyConstraint(['session_id'], ['class_session.id'], ),
@@ -137,8 +137,8 @@ def upgrade() -> None:
     sa.Column('processed_rows', sa.Integer(), nullable=False),
     sa.Column('preview', sa.JSON(), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
-    sa.Column('created_at', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', training.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['cohort_id'], ['cohort.id'], ),
     sa.ForeignKeyConstraint(['created_by'], ['user_account.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -151,7 +151,7 @@ def upgrade() -> None:
     sa.Column('module_id', sa.Integer(), nullable=False),
     sa.Column('completed_on', sa.Date(), nullable=False),
     sa.Column('recorded_by', sa.Integer(), nullable=True),
-    sa.Column('recorded_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], ),
     sa.ForeignKeyConstraint(['module_id'], ['course_module.id'], ),
     sa.ForeignKeyConstraint(['recorded_by'], ['user_account.id'], ),
@@ -160,7 +160,7 @@ def upgrade() -> None:
     op.create_table('pledge_acceptance',
     sa.Column('enrolment_id', sa.Integer(), nullable=False),
     sa.Column('module_id', sa.Integer(), nullable=False),
-    sa.Column('accepted_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('accepted_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolment.id'], ),
     sa.ForeignKeyConstraint(['module_id'], ['course_module.id'], ),
     sa.PrimaryKeyConstraint('enrolment_id', 'module_id')
@@ -170,8 +170,8 @@ def upgrade() -> None:
     sa.Column('enrolment_id', sa.Integer(), nullable=False),
     sa.Column('module_id', sa.Integer(), nullable=False),
     sa.Column('mode', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('started_at', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', training.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('draw', sa.JSON(), nullable=True),
     sa.Column('answers', sa.JSON(), nullable=True),
     sa.Column('score_percent', sa.Integer(), nullable=True),

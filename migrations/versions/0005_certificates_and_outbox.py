@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import training.models
+import foundation.columns
 
 revision: str = '0005'
 down_revision: str | None = '0004'
@@ -30,9 +30,9 @@ def upgrade() -> None:
     sa.Column('dedupe_key', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('created_at', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('send_after', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', training.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('send_after', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('dedupe_key')
@@ -53,10 +53,10 @@ def upgrade() -> None:
     sa.Column('issued_on', sa.Date(), nullable=True),
     sa.Column('expires_on', sa.Date(), nullable=True),
     sa.Column('requested_by', sa.Integer(), nullable=True),
-    sa.Column('requested_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('issued_by', sa.Integer(), nullable=True),
-    sa.Column('issued_at', training.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', training.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('issued_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_by', sa.Integer(), nullable=True),
     sa.Column('revoked_reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.Column('supersedes_id', sa.Integer(), nullable=True),
@@ -85,7 +85,7 @@ def upgrade() -> None:
 
     op.create_table('verification_lookup',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('certificate_id', sa.Integer(), nullable=True),
     sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('result', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),

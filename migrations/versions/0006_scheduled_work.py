@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import training.models
+import foundation.columns
 
 revision: str = '0006_scheduled_work'
 down_revision: str | None = '0005'
@@ -26,8 +26,8 @@ def upgrade() -> None:
     sa.Column('host', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('pid', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('started_at', training.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('seen_at', training.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('seen_at', foundation.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('scheduler_instance', schema=None) as batch_op:
@@ -38,9 +38,9 @@ def upgrade() -> None:
     sa.Column('job', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('outcome', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('requested_by', sa.Integer(), nullable=True),
-    sa.Column('requested_at', training.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('started_at', training.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', training.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('requested_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', foundation.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('items', sa.Integer(), nullable=False),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.Column('instance', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),

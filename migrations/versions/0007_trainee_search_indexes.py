@@ -4,7 +4,7 @@ Finding a trainee by any part of a name (Khmer has no spaces between words) or p
 every trainee: trigram indexes answer "contains" on both databases. On PostgreSQL, pg_trgm GIN indexes serve
 the ILIKE conditions as written. On SQLite, an FTS5 table with the trigram tokenizer over the trainee table
 (external content: it stores only the index), kept in step by triggers, is queried instead
-(training/services/trainees.py: TextSearch).
+(people/services/trainees.py: TextSearch).
 
 The admin list pages through active trainees by Latin name: (active, name_latin, id) lets the count and the
 page's ids come from the index alone, however deep the page.

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from nisa.demo.people import DEMO_LOGINS
 from tests.processes import answers_ready, stop_process
-from training.demo import DEMO_LOGINS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -54,7 +54,7 @@ def _free_port() -> int:
 def _nisa(env: dict[str, str], *args: str) -> None:
     """Run a `nisa` command as an operator would; show its output if it fails."""
     done = subprocess.run(
-        [sys.executable, "-m", "training.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "nisa.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True
     )
     if done.returncode != 0:
         pytest.fail(f"nisa {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -64,7 +64,7 @@ def _start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen
     """Starts `nisa serve` on the port and waits until it answers; None if another process took the port."""
     with log.open("wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "training.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "nisa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
             env=env,
             cwd=ROOT,
             stdout=output,

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+from foundation.clock import today
 from tests.browser.conftest import SignIn, save_screenshot
-from training.services.cohorts import today
 
 PHONE = {"width": 390, "height": 800}
 

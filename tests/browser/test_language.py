@@ -7,7 +7,7 @@ from tests.browser.conftest import ROOT, save_screenshot
 
 pytestmark = pytest.mark.browser
 
-KHMER_CATALOG = ROOT / "training" / "locale" / "km" / "LC_MESSAGES" / "messages.po"
+KHMER_CATALOG = ROOT / "foundation" / "locale" / "km" / "LC_MESSAGES" / "messages.po"
 FONT_PATH = "/fonts/noto-sans-khmer.ttf"
 # document.fonts.check() is also true when no @font-face matches at all, so look for the face itself too.
 KHMER_FONT_STATE = """async () => {

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
+from foundation.clock import today
 from tests.browser.conftest import SignIn, demo_login, save_screenshot
-from training.services.cohorts import today
 
 PHONE = {"width": 390, "height": 800}
 

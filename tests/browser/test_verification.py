@@ -11,10 +11,10 @@ from playwright.sync_api import Page, Request, expect
 
 from certificates.codes import grouped, new_code
 from certificates.models import CertificateStatus
+from foundation.clock import today
+from foundation.database import create_engine, create_sessionmaker
 from tests.browser.conftest import save_screenshot
 from tests.certificate_factories import make_certificate
-from training.database import create_engine, create_sessionmaker
-from training.services.cohorts import today
 
 pytestmark = pytest.mark.browser
 

@@ -73,7 +73,7 @@ class AppInstance:
                 [
                     sys.executable,
                     "-m",
-                    "training.cli",
+                    "nisa.cli",
                     "serve",
                     "--host",
                     "127.0.0.1",

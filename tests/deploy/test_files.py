@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from foundation.settings import Settings
+from nisa.cli import nisa
 from tests.deploy.deployment import ROOT, find_nginx
-from training.cli import nisa
-from training.settings import Settings
 
 DEPLOY = ROOT / "deploy"
 TEST_ONLY_SETTINGS = {"scheduler_jobs"}
@@ -81,6 +81,15 @@ def test_the_image_installs_what_the_app_reads_beside_its_packages() -> None:
     must carry both."""
     dockerfile = (DEPLOY / "Dockerfile").read_text()
     ignored = (ROOT / ".dockerignore").read_text()
-    for folder in ("training", "courses", "certificates", "templates", "migrations"):
+    for folder in (
+        "foundation",
+        "people",
+        "courses",
+        "training",
+        "certificates",
+        "nisa",
+        "templates",
+        "migrations",
+    ):
         assert f"COPY {folder} {folder}" in dockerfile
         assert f"!{folder}/" in ignored

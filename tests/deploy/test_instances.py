@@ -26,13 +26,15 @@ from sqlmodel import col, select
 from certificates import keys as issuer_keys
 from certificates.models import VerificationLookup
 from certificates.services.verification import client_hash
+from foundation.audit import AuditEntry
+from foundation.database import create_engine, create_sessionmaker
+from foundation.roles import Role
+from people.models import LoginFailure, Organisation, WebSession
 from tests.certificate_factories import make_certificate
 from tests.conftest import migrate
 from tests.deploy.deployment import UPSTREAM_HEADER, AppInstance, Nginx, find_nginx
 from tests.factories import DEFAULT_PASSWORD, PHNOM_PENH_COMMUNE, make_user
 from tests.postgres import TemporaryPostgres, find_postgres_tools
-from training.database import create_engine, create_sessionmaker
-from training.models import AuditEntry, LoginFailure, Organisation, Role, WebSession
 
 SECRET_KEY = "deploy-proof-secret-" + "k" * 40
 LOGIN_FAILURES = 3  # NISA_LOGIN_MAX_FAILURES_PER_ACCOUNT

@@ -5,9 +5,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from foundation.audit import AuditEntry
+from foundation.roles import Role
+from people.models import Organisation, Trainee, User
 from tests.conftest import csrf_token
 from tests.factories import PHNOM_PENH_COMMUNE, make_organisation, make_trainee
-from training.models import AuditEntry, Organisation, Role, Trainee, User
 
 NEW_TRAINEE = {
     "name_km": "ចាន់ សុភា",

@@ -7,11 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, CourseModule
+from foundation.audit import AuditEntry
+from foundation.clock import today
+from foundation.roles import Role
 from tests.conftest import csrf_token, post_form
 from tests.factories import make_user
 from tests.integration.test_attendance import Class, make_class
-from training.models import Assessment, AuditEntry, ModuleCompletion, Role
-from training.services.cohorts import today
+from training.models import Assessment, ModuleCompletion
 
 
 async def attempts(db: AsyncSession) -> list[Assessment]:

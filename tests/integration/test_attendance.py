@@ -1,22 +1,23 @@
 """The attendance register: htmx and form saves, mark all present, audit after the day, access, queries."""
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency
+from foundation.audit import AuditEntry
+from foundation.clock import today
+from foundation.roles import Role
 from tests.conftest import csrf_token, post_form
 from tests.curriculum_factories import make_course, make_framework
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_trainee, make_user
-from training.models import Attendance, AuditEntry, ClassSession, Cohort, Role
-from training.services.cohorts import today
+from tests.statements import statements_sent
+from training.models import Attendance, ClassSession, Cohort
 
 
 @dataclass
@@ -315,22 +316,6 @@ async def test_json_api_reads_and_writes_the_register(client, db, as_role):
     assert await marks(db, group.session_ids[0]) == {first: "present", second: "late"}
 
 
-@contextmanager
-def statements(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Every SQL statement the app sends while the block runs."""
-    sent: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        sent.append(statement)
-
-    engine = app.state.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 async def test_pages_need_the_same_number_of_queries_for_5_or_30_trainees(app, client, db, as_role):
     trainer = await as_role(Role.trainer, language="en")
     small = await make_class(db, [trainer.id], trainees=5)
@@ -346,10 +331,10 @@ async def test_pages_need_the_same_number_of_queries_for_5_or_30_trainees(app, c
         ]
         per_page = []
         for url in pages:
-            with statements(app) as sent:
+            with statements_sent(app.state.engine) as sent:
                 assert (await client.get(url)).status_code == 200
             per_page.append(len(sent))
-        with statements(app) as sent:
+        with statements_sent(app.state.engine) as sent:
             await post_form(client, group.register(), {"mark_all": "present"})
         per_page.append(len(sent))
         counts.append(per_page)

@@ -12,12 +12,13 @@ from sqlalchemy import Connection, func, inspect, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.models import Certificate
+from foundation.database import create_engine
+from foundation.roles import Role
+from foundation.scheduling.lock import scheduler_lock
+from people.models import Trainee, User
 from tests.certificate_factories import make_certificate
 from tests.factories import make_trainee, make_user
 from tests.integration.test_cli import nisa
-from training.database import create_engine
-from training.models import Role, Trainee, User
-from training.scheduling.lock import scheduler_lock
 
 
 @pytest.fixture

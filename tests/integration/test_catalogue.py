@@ -8,9 +8,9 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, CourseModule, EthicsQuiz
+from foundation.roles import Role
 from tests.conftest import post_form
 from tests.curriculum_factories import make_course, make_framework
-from training.models import Role
 
 PUBLISHED = {"status": "published", "published_at": datetime(2026, 1, 5, tzinfo=UTC)}
 

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates import keys
@@ -20,15 +20,19 @@ from certificates.models import Certificate, CertificateStatus
 from certificates.services import issuance
 from certificates.services.issuance import add_months, status_position
 from certificates.signing import verify
+from foundation.audit import AuditEntry
+from foundation.database import create_engine, create_sessionmaker
+from foundation.errors import Conflict, InvalidInput
+from foundation.i18n import current_language
+from foundation.outbox.models import OutboxMessage
+from foundation.roles import Role
+from foundation.settings import Settings
+from people.models import Trainee
+from people.services.auth import CurrentUser
 from tests.conftest import post_form, sign_in
 from tests.factories import SYSTEM, make_user
 from tests.integration.test_progress import enrol_new, enrol_user, record, running_course
-from training.database import create_engine, create_sessionmaker
-from training.errors import Conflict, InvalidInput
-from training.i18n import current_language
-from training.models import AuditEntry, OutboxMessage, Role, Trainee
-from training.services.auth import CurrentUser
-from training.settings import Settings
+from tests.statements import statements_sent
 
 
 @pytest.fixture(autouse=True)
@@ -324,20 +328,11 @@ async def test_an_admin_reissues_through_the_page_and_is_told_when_the_reason_is
 async def test_issuing_a_cohort_takes_the_same_number_of_statements_however_many_trainees(db, authority):
     async def statements_for(trainees: int) -> int:
         setup, _ = await complete_cohort(db, done=trainees, undone=0)
-        counted: list[str] = []
-
-        def count(*args: object) -> None:
-            counted.append(str(args[2]))
-
-        engine = db.bind.sync_engine  # type: ignore[union-attr]
         async with AsyncSession(db.bind, expire_on_commit=False) as fresh:
-            event.listen(engine, "before_cursor_execute", count)
-            try:
+            with statements_sent(db.bind) as counted:  # type: ignore[arg-type]
                 result = await issuance.issue_for_cohort(
                     fresh, authority, SYSTEM, admin_user(), setup.cohort.id
                 )
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
         assert len(result.issued) == trainees
         # Inserts may go one row per statement (SQLite returns ids that way): count the reads only.
         return len([sql for sql in counted if sql.lstrip().upper().startswith("SELECT")])

@@ -6,14 +6,14 @@ import sys
 
 from sqlalchemy import func, select
 
+from people.models import Trainee, User
 from tests.conftest import ROOT, sign_in
-from training.models import Trainee, User
 
 
 def nisa(database_url: str, data_dir: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = os.environ | {"NISA_DATABASE_URL": database_url, "NISA_DATA_DIR": data_dir}
     return subprocess.run(
-        [sys.executable, "-m", "training.cli", *args],
+        [sys.executable, "-m", "nisa.cli", *args],
         input=stdin,
         env=env,
         cwd=ROOT,

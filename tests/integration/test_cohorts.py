@@ -3,25 +3,19 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, Course, CourseModule
+from foundation.audit import AuditEntry
+from foundation.clock import today
+from foundation.roles import Role
 from tests.conftest import csrf_token, post_form
 from tests.curriculum_factories import make_course, make_framework
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_trainee, make_user
-from training.models import (
-    Attendance,
-    AuditEntry,
-    ClassSession,
-    Cohort,
-    CohortTrainer,
-    ModuleCompletion,
-    Role,
-    SessionModule,
-)
-from training.services.cohorts import today
+from tests.statements import statements_sent
+from training.models import Attendance, ClassSession, Cohort, CohortTrainer, ModuleCompletion, SessionModule
 
 
 async def published_course(db: AsyncSession, **fields: object) -> tuple[int, list[int]]:
@@ -540,18 +534,9 @@ async def test_the_cohort_page_and_dashboard_take_as_many_queries_for_2_or_20_tr
         for _ in range(trainees):
             await enrol(db, cohort, await make_trainee(db))
         counts = []
-        engine = app.state.engine.sync_engine
         for url in (f"/cohorts/{cohort_id}", "/"):
-            counted: list[object] = []
-
-            def count(*args: object, into: list[object] = counted) -> None:
-                into.append(args[2])
-
-            event.listen(engine, "before_cursor_execute", count)
-            try:
+            with statements_sent(app.state.engine) as counted:
                 assert (await client.get(url)).status_code == 200
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
             counts.append(len(counted))
         return counts[0], counts[1]
 

@@ -14,9 +14,10 @@ from courses.models import (
     QuizQuestion,
 )
 from courses.services.frameworks import list_competencies
+from foundation.audit import AuditEntry
+from foundation.roles import Role
 from tests.conftest import csrf_token, post_form
 from tests.curriculum_factories import make_course, make_framework
-from training.models import AuditEntry, Role
 
 NEW_COURSE = {
     "code": "SW-BASIC",

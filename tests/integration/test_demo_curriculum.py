@@ -4,7 +4,6 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from courses.demo import load_demo_curriculum
 from courses.models import (
     Competency,
     CompetencyDomain,
@@ -16,8 +15,9 @@ from courses.models import (
     QuizOption,
     QuizQuestion,
 )
+from foundation.text import KHMER_LETTERS
+from nisa.demo.curriculum import load_demo_curriculum
 from tests.conftest import post_form
-from training.models import KHMER_LETTERS
 
 COURSES = {
     "Foundations of Social Work",

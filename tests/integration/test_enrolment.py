@@ -9,11 +9,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foundation.audit import AuditEntry
+from foundation.roles import Role
+from people.models import Trainee, UserRead
 from tests.conftest import csrf_token, post_form
 from tests.curriculum_factories import make_course
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import PHNOM_PENH_COMMUNE, make_organisation, make_trainee
-from training.models import AuditEntry, Cohort, Enrolment, Role, Trainee, UserRead
+from training.models import Cohort, Enrolment
 
 
 async def my_cohort(db: AsyncSession, trainer: UserRead, capacity: int = 30) -> int:

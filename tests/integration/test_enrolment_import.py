@@ -8,21 +8,17 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foundation.audit import AuditEntry
+from foundation.clock import utcnow
+from foundation.outbox.models import OutboxMessage
+from foundation.roles import Role
+from people.models import Trainee
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.curriculum_factories import make_course
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_organisation, make_trainee, make_user
-from training.models import (
-    AuditEntry,
-    Cohort,
-    Enrolment,
-    EnrolmentImport,
-    OutboxMessage,
-    Role,
-    Trainee,
-    utcnow,
-)
-from training.notifications import outbox
+from training import messages as training_messages
+from training.models import Cohort, Enrolment, EnrolmentImport
 from training.services import enrolment_import
 
 HEADER = "name_km,name_latin,sex,date_of_birth,phone,email,organisation,position,commune_code"
@@ -161,7 +157,7 @@ async def test_confirm_commits_everything_with_the_waitlist_in_file_order(client
     # Matches looked up, audit entries written and seated trainees told a few at a time, as for large files.
     for setting, value in {"MATCH_CHUNK": 2, "AUDIT_CHUNK": 2}.items():
         monkeypatch.setattr(enrolment_import, setting, value)
-    monkeypatch.setattr(outbox, "TELL_AT_ONCE", 1)
+    monkeypatch.setattr(training_messages, "TELL_AT_ONCE", 1)
     trainer = await as_role(Role.trainer, language="en")
     cohort_id = await make_cohort_for(db, [trainer.id], capacity=3)
     await enrol(db, await db.get(Cohort, cohort_id), await make_trainee(db))  # one seat taken

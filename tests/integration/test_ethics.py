@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Course, CourseModule, EthicsQuiz, QuizOption, QuizQuestion
+from foundation.audit import AuditEntry
+from foundation.roles import Role
 from tests.conftest import csrf_token, post_form
 from tests.curriculum_factories import make_course
-from training.models import AuditEntry, Role
 
 QUESTION = {
     "kind": "single",

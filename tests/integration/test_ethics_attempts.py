@@ -9,19 +9,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import EthicsQuiz, QuizOption, QuizQuestion
+from foundation.audit import AuditEntry
+from foundation.clock import today
+from foundation.roles import Role
+from people.models import UserRead
 from tests.conftest import post_form
 from tests.integration.test_progress import Setup, enrol_new, enrol_user, running_course
-from training.models import (
-    AuditEntry,
-    Cohort,
-    CohortTrainer,
-    Enrolment,
-    PledgeAcceptance,
-    QuizAttempt,
-    Role,
-    UserRead,
-)
-from training.services.cohorts import today
+from training.models import Cohort, CohortTrainer, Enrolment, PledgeAcceptance, QuizAttempt
 
 
 async def read(db: AsyncSession, query: Any) -> list[Any]:

@@ -14,11 +14,12 @@ from courses.models import (
 )
 from courses.services import frameworks
 from courses.services.framework_files import CSV_COLUMNS
+from foundation.audit import AuditEntry
+from foundation.errors import Conflict, InvalidInput, NotFound
+from foundation.roles import Role
 from tests.conftest import csrf_token, post_form
 from tests.curriculum_factories import make_course, make_framework
 from tests.factories import SYSTEM
-from training.errors import Conflict, InvalidInput, NotFound
-from training.models import AuditEntry, Role
 
 NEW_FRAMEWORK = {
     "code": "SSW-2024",

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 from sqlmodel import col, select
 
+from foundation.audit import AuditEntry
+from foundation.clock import utcnow
+from foundation.roles import Role
+from foundation.scheduling.models import INTERRUPTED, JobOutcome, JobRun, SchedulerInstance
 from tests.conftest import post_form, use_english
-from training.models import AuditEntry, Role, utcnow
-from training.scheduling.models import INTERRUPTED, JobOutcome, JobRun, SchedulerInstance
 
 
 def row(page: str, job: str) -> str:

@@ -9,12 +9,14 @@ from sqlalchemy import func, select, text
 
 from certificates.models import Certificate
 from certificates.services.issuance import status_position
+from foundation.roles import Role
+from people.models import Trainee, TraineeCreate, TraineeUpdate
+from people.services import trainees
 from tests.curriculum_factories import make_course
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import SYSTEM, make_trainee
 from tests.integration.test_cli import nisa
-from training.models import Cohort, Enrolment, Role, Trainee, TraineeCreate, TraineeUpdate
-from training.services import trainees
+from training.models import Cohort, Enrolment
 from training.services.enrolment import ROSTER_PAGE
 from training.services.progress import enrolment_progress
 

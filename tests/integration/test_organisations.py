@@ -4,9 +4,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foundation.audit import AuditEntry
+from foundation.roles import Role
+from people.models import Organisation
 from tests.conftest import post_form
 from tests.factories import PHNOM_PENH_COMMUNE, make_organisation, make_trainee
-from training.models import AuditEntry, Organisation, Role
 
 NEW_ORGANISATION = {
     "name_km": "មន្ទីរសង្គមកិច្ចរាជធានីភ្នំពេញ",

@@ -16,21 +16,28 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from foundation.audit import AuditEntry
+from foundation.clock import utcnow
+from foundation.database import create_engine, create_sessionmaker
+from foundation.outbox.models import OutboxMessage
+from foundation.outbox.queue import DEFAULT_LANGUAGE, queue
+from foundation.roles import Role
+from foundation.scheduling.context import JobContext
+from foundation.settings import Settings
+from nisa import jobs
+from people.messages import PASSWORD_RESET
+from people.models import Trainee, UserCreate
+from people.services import users
+from people.services.auth import CurrentUser
 from tests.conftest import post_form
 from tests.curriculum_factories import make_course
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import SYSTEM, make_trainee, make_user
 from tests.integration.test_enrolment_import import checked, make_cohort_for, roster
 from tests.postgres import free_port
-from training.database import create_engine, create_sessionmaker
-from training.models import AuditEntry, Enrolment, OutboxMessage, Role, Trainee, UserCreate, utcnow
-from training.notifications import jobs, outbox
-from training.notifications.messages import MessageKind
-from training.scheduling.context import JobContext
-from training.services import enrolment, users
-from training.services.auth import CurrentUser
+from training.models import Enrolment
+from training.services import enrolment
 from training.services.enrolment import WithdrawalInput
-from training.settings import Settings
 
 T0 = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 ADMIN = CurrentUser(1, "admin@x", "Admin", frozenset({Role.admin.value}), None, "en", "")
@@ -125,9 +132,9 @@ async def queue_resets(
 ) -> list[OutboxMessage]:
     """`count` password-reset messages, as users.reset_password queues them."""
     queued = [
-        outbox.queue(
+        queue(
             db,
-            MessageKind.password_reset,
+            PASSWORD_RESET,
             fields.get("recipient", f"user{n}@example.org"),
             "en",
             {"display_name": f"User {n}", "token": f"token-{n}", "expires_at": now.isoformat()},
@@ -165,7 +172,7 @@ async def test_an_enrolment_and_a_waitlist_promotion_queue_their_messages(db):
         ("enrolment_confirmed", "seated@example.org"),
         ("waitlist_promoted", "next@example.org"),
     ]
-    assert queued[1].language == outbox.DEFAULT_LANGUAGE  # no login: the deployment's default language
+    assert queued[1].language == DEFAULT_LANGUAGE  # no login: the deployment's default language
     assert queued[1].context["cohort_code"] == cohort.code
     assert queued[1].context["starts_on"] == cohort.start_date.isoformat()
 
@@ -355,7 +362,7 @@ async def test_a_message_claimed_by_a_sender_that_died_is_sent_after_its_lease(
 
 async def test_without_an_smtp_host_messages_go_to_the_log_and_count_as_sent(db, maker, settings, caplog):
     await queue_resets(db, 1)
-    with caplog.at_level(logging.INFO, logger="training.notifications.sender"):
+    with caplog.at_level(logging.INFO, logger="foundation.outbox.sender"):
         assert await send(maker, settings, T0) == 1
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "Subject: Choose a new password for NISA Training & Certification" in logged

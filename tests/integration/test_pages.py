@@ -6,8 +6,7 @@ import sys
 
 from alembic import command
 
-from tests.conftest import ROOT, use_english
-from training.database import (
+from foundation.database import (
     SCHEMA_HEAD,
     DatabaseNotMigrated,
     alembic_config,
@@ -15,6 +14,7 @@ from training.database import (
     create_engine,
     ensure_migrated,
 )
+from tests.conftest import ROOT, use_english
 
 
 async def test_health(client):
@@ -71,7 +71,7 @@ async def test_unmigrated_database_is_refused_with_the_command_to_run(tmp_path):
     finally:
         await engine.dispose()
     serve = subprocess.run(
-        [sys.executable, "-m", "training.cli", "serve"],
+        [sys.executable, "-m", "nisa.cli", "serve"],
         env={
             "NISA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/empty.db",
             "NISA_DATA_DIR": str(tmp_path),
@@ -87,7 +87,7 @@ async def test_unmigrated_database_is_refused_with_the_command_to_run(tmp_path):
 
 def test_production_start_without_secret_key_is_refused(tmp_path):
     serve = subprocess.run(
-        [sys.executable, "-m", "training.cli", "serve"],
+        [sys.executable, "-m", "nisa.cli", "serve"],
         env={"NISA_ENV": "production", "NISA_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
@@ -114,7 +114,7 @@ async def test_unexpected_error_gives_a_friendly_500_without_details(app, client
 
 
 def test_the_schema_the_code_needs_is_the_newest_migration():
-    assert code_heads() == {SCHEMA_HEAD}, "a new migration: set training.database.SCHEMA_HEAD to its revision"
+    assert code_heads() == {SCHEMA_HEAD}, "new migration: set foundation.database.SCHEMA_HEAD"
 
 
 async def test_a_database_one_migration_behind_is_refused(tmp_path):

@@ -10,12 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, Course, CourseModule, QuizQuestion
+from foundation.outbox.models import OutboxMessage
+from foundation.roles import Role
+from people.models import Trainee, UserRead
 from tests.certificate_factories import make_certificate
 from tests.conftest import csrf_token, sign_in
 from tests.curriculum_factories import make_course, make_framework
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_organisation, make_trainee, make_user
-from training.models import ClassSession, OutboxMessage, Role, Trainee, UserRead
+from training.models import ClassSession
 
 PUBLIC = frozenset({"anonymous", "trainee", "trainer", "admin"})
 SIGNED_IN = frozenset({"trainee", "trainer", "admin"})

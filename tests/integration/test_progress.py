@@ -5,28 +5,28 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, Course, CourseModule
+from foundation.audit import AuditEntry
+from foundation.i18n import current_language
+from foundation.roles import Role
+from people.models import Trainee, UserRead
 from tests.conftest import sign_in
 from tests.curriculum_factories import make_course, make_framework
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import SYSTEM, make_trainee, make_user
-from training.i18n import current_language
+from tests.statements import statements_sent
 from training.models import (
     Assessment,
     Attendance,
-    AuditEntry,
     ClassSession,
     Cohort,
     Enrolment,
     ModuleCompletion,
     PledgeAcceptance,
     QuizAttempt,
-    Role,
-    Trainee,
-    UserRead,
 )
 from training.services.progress import cohort_overview, enrolment_progress, settle_cohort
 
@@ -388,18 +388,9 @@ async def test_overview_loads_in_the_same_number_of_queries_for_5_or_30_trainees
         for n in range(trainees):
             enrolment = await enrol_new(db, setup.cohort)
             await record(db, setup, enrolment, present=n % 5, quiz=None if n % 3 else 70)
-        counted: list[str] = []
-
-        def count(*args: Any) -> None:
-            counted.append(args[2])
-
-        engine = db.bind.sync_engine  # type: ignore[union-attr]
         async with AsyncSession(db.bind, expire_on_commit=False) as fresh:
-            event.listen(engine, "before_cursor_execute", count)
-            try:
+            with statements_sent(db.bind) as counted:  # type: ignore[arg-type]
                 overview = await cohort_overview(fresh, setup.cohort.id, "attendance")
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
         assert len(overview.progress) == trainees
         return len(counted)
 

@@ -16,12 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificates.codes import grouped
 from certificates.document import AchievedCompetency, CertificateDocument
 from courses.models import Course
+from foundation.roles import Role
+from nisa.demo.people import GIVEN_NAMES
+from people.models import Trainee
 from tests.certificate_factories import make_certificate
 from tests.curriculum_factories import make_course
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_trainee
-from training.demo import GIVEN_NAMES
-from training.models import Attendance, ClassSession, Cohort, Role, Trainee
+from training.models import Attendance, ClassSession, Cohort
 
 FEW, MANY = 2, 20
 GIVEN = [latin for latin_names in GIVEN_NAMES.values() for _, latin in latin_names]

@@ -9,15 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates.models import CertificateStatus
+from foundation.database import create_engine, create_sessionmaker
+from foundation.outbox.models import OutboxMessage
+from foundation.roles import Role
+from foundation.scheduling.context import JobContext, JobFunction
+from foundation.settings import Settings
+from nisa import jobs
+from people.models import Trainee
 from tests.certificate_factories import completed_enrolment, make_certificate
 from tests.curriculum_factories import make_course
 from tests.delivery_factories import enrol, make_cohort
 from tests.factories import make_trainee, make_user
-from training.database import create_engine, create_sessionmaker
-from training.models import Attendance, ClassSession, OutboxMessage, Role, Trainee
-from training.notifications import jobs
-from training.scheduling.context import JobContext, JobFunction
-from training.settings import Settings
+from training.models import Attendance, ClassSession
 
 # 20:00 UTC on 1 December is 03:00 on 2 December in Phnom Penh: "tomorrow" there is 3 December.
 NOW = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)

@@ -10,15 +10,17 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col, select
 
+from foundation.audit import AuditEntry
+from foundation.database import create_engine, create_sessionmaker
+from foundation.roles import Role
+from foundation.scheduling import backups
+from foundation.scheduling.context import JobContext
+from foundation.scheduling.models import INTERRUPTED, JobOutcome, JobRun, SchedulerInstance
+from foundation.scheduling.runner import JobRunner, mark_interrupted_runs
+from foundation.scheduling.schedules import Every, ScheduledJob
+from nisa.housekeeping import purge_expired_records
+from people.models import LoginFailure, WebSession
 from tests.factories import make_trainee, make_user
-from training.database import create_engine, create_sessionmaker
-from training.models import AuditEntry, LoginFailure, Role, WebSession
-from training.scheduling import backups
-from training.scheduling.context import JobContext
-from training.scheduling.housekeeping import purge_expired_records
-from training.scheduling.models import INTERRUPTED, JobOutcome, JobRun, SchedulerInstance
-from training.scheduling.registry import Every, ScheduledJob
-from training.scheduling.runner import JobRunner, mark_interrupted_runs
 
 NOW = datetime(2026, 3, 10, 20, 0, tzinfo=UTC)
 

@@ -19,13 +19,14 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
+from foundation.database import create_engine, create_sessionmaker
+from foundation.outbox.models import OutboxMessage, OutboxStatus
+from foundation.roles import Role
+from foundation.scheduling.models import INTERRUPTED, JobOutcome, JobRun, SchedulerInstance
 from tests.conftest import ROOT, migrate, sign_in
 from tests.factories import make_user
 from tests.postgres import TemporaryPostgres, find_postgres_tools, free_port
 from tests.scheduler_jobs import REFERENCE
-from training.database import create_engine, create_sessionmaker
-from training.models import OutboxMessage, OutboxStatus, Role
-from training.scheduling.models import INTERRUPTED, JobOutcome, JobRun, SchedulerInstance
 
 T = TypeVar("T")
 TICK = "0.3"
@@ -59,7 +60,7 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
         }
         log = (tmp_path / f"process-{len(started)}.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "training.cli", *arguments],
+            [sys.executable, "-m", "nisa.cli", *arguments],
             env=environment,
             cwd=ROOT,
             stdout=log,

@@ -2,9 +2,10 @@
 
 from sqlalchemy import select
 
+from foundation.roles import Role
+from people.models import UserToken, WebSession
 from tests.conftest import csrf_token, post_form, sign_in, use_english
 from tests.factories import DEFAULT_PASSWORD, make_user
-from training.models import Role, UserToken, WebSession
 
 
 async def test_sign_in_then_out(client, db):

@@ -6,9 +6,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foundation.audit import AuditEntry
+from foundation.roles import Role
+from people.models import Trainee
 from tests.conftest import post_form
 from tests.factories import PHNOM_PENH_COMMUNE, make_organisation, make_trainee
-from training.models import AuditEntry, Role, Trainee
 
 NEW_TRAINEE = {
     "name_km": "ចាន់ ដារ៉ា",

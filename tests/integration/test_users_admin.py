@@ -2,9 +2,11 @@
 
 from sqlalchemy import select
 
+from foundation.audit import AuditEntry
+from foundation.roles import Role
+from people.models import User, UserRole, WebSession
 from tests.conftest import post_form, sign_in, use_english
 from tests.factories import DEFAULT_PASSWORD, make_user
-from training.models import AuditEntry, Role, User, UserRole, WebSession
 
 
 async def test_role_change_is_audited_with_before_and_after(client, db, as_role):

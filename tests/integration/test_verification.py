@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificates.codes import grouped, new_code
 from certificates.models import Certificate, CertificateStatus, VerificationLookup
 from certificates.services import verification
+from foundation.clock import today, utcnow
+from foundation.roles import Role
+from foundation.settings import Settings
+from nisa.app import create_app
 from tests.certificate_factories import make_certificate
 from tests.conftest import use_english
 from tests.postgres import free_port
-from training.app import create_app
-from training.models import Role, utcnow
-from training.services.cohorts import today
-from training.settings import Settings
 
 BASE = "http://testserver.local"
 PROXY = "127.0.0.1"  # trusted by default: its X-Forwarded-For names the visitor

@@ -4,8 +4,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from training.scheduling.backups import default_backup_path, libpq_environment, prune_backups
-from training.settings import Settings
+from foundation.scheduling.backups import default_backup_path, libpq_environment, prune_backups
+from foundation.settings import Settings
 
 
 def test_pg_tools_get_the_connection_from_the_url_with_the_password_out_of_the_command_line():

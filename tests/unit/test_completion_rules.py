@@ -9,7 +9,7 @@ import pytest
 
 from courses.models import Competency, CompetencyDomain, CompetencyFramework, CourseModule, EthicsQuiz
 from courses.services.courses import CompletionChecklist, Target
-from training.i18n import current_language
+from foundation.i18n import current_language
 from training.models import QuizAttempt
 from training.services.progress import (
     EnrolmentFacts,

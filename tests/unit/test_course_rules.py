@@ -23,11 +23,11 @@ from courses.models import (
 from courses.services import courses
 from courses.services.courses import CourseOutline, Problem, PublishRefused, Target, publish_problems
 from courses.services.frameworks import list_competencies
+from foundation.audit import AuditEntry
+from foundation.errors import Conflict, InvalidInput
+from foundation.i18n import current_language
 from tests.curriculum_factories import make_course, make_framework
 from tests.factories import SYSTEM
-from training.errors import Conflict, InvalidInput
-from training.i18n import current_language
-from training.models import AuditEntry
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from courses.services.ethics import (
     read_draw,
     sign_draw,
 )
-from training.errors import DomainError
+from foundation.errors import DomainError
 
 KEY = "unit-test-secret-" + "k" * 32
 

@@ -9,13 +9,13 @@ from courses.services.framework_files import (
     MAX_FILE_BYTES,
     CompetencyEntry,
     DomainEntry,
-    FileRejected,
     FrameworkDocument,
     framework_csv,
     framework_json,
     read_framework_file,
 )
-from training.i18n import current_language
+from foundation.files import FileRejected
+from foundation.i18n import current_language
 
 HEADER = ",".join(CSV_COLUMNS)
 DOCUMENT = FrameworkDocument(

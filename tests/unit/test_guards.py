@@ -5,9 +5,9 @@ from types import SimpleNamespace
 import pytest
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
-from training.guards import requires_admin, requires_role, requires_sign_in
-from training.models import Role
-from training.services.auth import CurrentUser
+from foundation.guards import requires_admin, requires_role, requires_sign_in
+from foundation.roles import Role
+from people.services.auth import CurrentUser
 
 
 def connection(*roles: str):  # type: ignore[no-untyped-def]

@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime, time
 
-from training import i18n
-from training.scheduling.registry import JOBS, Daily, Every, Hourly
+from foundation import i18n
+from foundation.scheduling.schedules import Daily, Every, Hourly
+from nisa.jobs import JOBS
 
 NOW = datetime(2026, 3, 10, 20, 0, 10, tzinfo=UTC)
 

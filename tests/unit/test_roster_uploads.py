@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from courses.services.framework_files import FileRejected
-from training.i18n import current_language
+from foundation.files import FileRejected
+from foundation.i18n import current_language
 from training.services.roster_uploads import (
     COLUMNS,
     MAX_FILE_BYTES,

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from training.i18n import current_language, format_date, format_number
-from training.settings import ConfigurationError, Settings
-from training.web import parse_trusted_proxies, trusted_client_ip
+from foundation.http import parse_trusted_proxies, trusted_client_ip
+from foundation.i18n import current_language, format_date, format_number
+from foundation.settings import ConfigurationError, Settings
 
 
 def test_production_without_secret_key_refuses_to_start(tmp_path: Path):

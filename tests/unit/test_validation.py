@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from training.errors import InvalidInput
-from training.forms import validated
-from training.i18n import current_language
-from training.models import TraineeCreate, UserCreate
+from foundation.errors import InvalidInput
+from foundation.forms import validated
+from foundation.i18n import current_language
+from people.models import TraineeCreate, UserCreate
 
 VALID = {"name_km": "សុខ ស្រីមុំ", "name_latin": "Sok Sreymom", "sex": "female"}
 

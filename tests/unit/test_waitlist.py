@@ -8,14 +8,17 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from foundation.audit import AuditEntry
+from foundation.errors import Conflict, Forbidden
+from foundation.i18n import current_language
+from foundation.roles import Role
+from people.models import UserRead
+from people.services.auth import CurrentUser
 from tests.curriculum_factories import make_course
 from tests.delivery_factories import make_cohort
 from tests.factories import SYSTEM, make_trainee, make_user
-from training.errors import Conflict, Forbidden
-from training.i18n import current_language
-from training.models import AuditEntry, Cohort, Enrolment, Role, UserRead
+from training.models import Cohort, Enrolment
 from training.services import enrolment
-from training.services.auth import CurrentUser
 from training.services.cohorts import CohortUpdate, update_cohort
 from training.services.enrolment import WithdrawalInput, waitlist_positions
 

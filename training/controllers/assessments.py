@@ -6,11 +6,12 @@ from litestar import Controller, Request, get, post, put
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.controllers.api import INVALID, SESSION, JsonObjectAs
-from training.controllers.attendance import STAFF, is_htmx
-from training.errors import InvalidInput, NotFound
-from training.forms import form_values, validated
-from training.i18n import N_
+from foundation.api import INVALID, SESSION, JsonObjectAs
+from foundation.errors import InvalidInput, NotFound
+from foundation.forms import form_values, validated
+from foundation.guards import STAFF
+from foundation.http import actor_of, is_htmx
+from foundation.i18n import N_
 from training.services import assessments
 from training.services.assessments import (
     METHOD_NAMES,
@@ -21,7 +22,6 @@ from training.services.assessments import (
     ModuleCompletionRead,
     ModuleGrid,
 )
-from training.web import actor_of
 
 NAMES = {"RESULT_NAMES": RESULT_NAMES, "METHOD_NAMES": METHOD_NAMES}
 

@@ -6,22 +6,15 @@ from litestar import Controller, Request, get, post, put
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.controllers.api import INVALID, SESSION, JsonObjectAs
-from training.errors import InvalidInput
-from training.forms import validated
-from training.guards import requires_role
-from training.models import Role
+from foundation.api import INVALID, SESSION, JsonObjectAs
+from foundation.errors import InvalidInput
+from foundation.forms import validated
+from foundation.guards import STAFF
+from foundation.http import actor_of, is_htmx
 from training.services import attendance
 from training.services.attendance import STATUS_NAMES, AttendanceMarks, Register, RegisterRead
-from training.web import actor_of
 
-STAFF = [requires_role(Role.admin, Role.trainer)]
 STATUS_FIELD = "status-"
-
-
-def is_htmx(request: Request) -> bool:
-    """A request htmx made from a page already shown: it gets a fragment back, not a whole page."""
-    return request.headers.get("hx-request") == "true"
 
 
 def register_url(cohort_id: int, session_id: int) -> str:

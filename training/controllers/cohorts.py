@@ -9,15 +9,19 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.controllers.api import INVALID, SESSION, JsonObjectAs, PageNumber, PerPage, Q, ResultPage
-from training.controllers.locations import wants_next_places
-from training.errors import DuplicateSuspected, InvalidInput
-from training.forms import form_values, validated
-from training.guards import requires_role
-from training.models import CohortStatus, Role, Sex, Trainee, TraineeCreate, row_id
+from foundation.api import INVALID, SESSION, JsonObjectAs, PageNumber, PerPage, Q, ResultPage
+from foundation.columns import row_id
+from foundation.errors import DuplicateSuspected, InvalidInput
+from foundation.forms import form_values, validated, wants_next_places
+from foundation.guards import STAFF
+from foundation.http import actor_of
+from foundation.roles import Role
+from foundation.spreadsheets import as_csv, as_xlsx
+from people.models import Sex, Trainee, TraineeCreate
+from people.services import locations, organisations
+from training.models import CohortStatus
 from training.services import cohorts as cohort_service
 from training.services import enrolment as enrolment_service
-from training.services import locations, organisations
 from training.services.cohorts import (
     COHORT_STATUS_NAMES,
     CohortCreate,
@@ -29,11 +33,8 @@ from training.services.cohorts import (
     StatusChange,
 )
 from training.services.enrolment import EnrolmentInput, EnrolmentRead, WithdrawalInput
-from training.services.roster_files import as_csv, as_xlsx
-from training.web import actor_of
 
 COHORTS = "/cohorts"
-STAFF = [requires_role(Role.admin, Role.trainer)]
 EMPTY_SESSION: dict[str, Any] = {"day": "", "starts_at": "", "ends_at": "", "module_ids": []}
 
 

@@ -8,9 +8,11 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from courses.services.framework_files import FileProblem, FileRejected
-from training.guards import requires_role
-from training.models import Role, row_id
+from foundation.columns import row_id
+from foundation.files import FileProblem, FileRejected
+from foundation.guards import requires_role
+from foundation.http import actor_of
+from foundation.roles import Role
 from training.services import enrolment_import
 from training.services.cohorts import cohort_for
 from training.services.enrolment import ENROLMENT_STATUS_NAMES
@@ -24,7 +26,6 @@ from training.services.roster_uploads import (
     roster_template_csv,
     roster_template_xlsx,
 )
-from training.web import actor_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NAMES = {

@@ -7,15 +7,16 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from courses.controllers.ethics import answers_by_question
-from training.errors import InvalidInput
-from training.forms import form_values, validated
-from training.guards import requires_role
-from training.models import Role, row_id
+from courses.forms import answers_by_question
+from foundation.clock import today
+from foundation.columns import row_id
+from foundation.errors import InvalidInput
+from foundation.forms import form_values, validated
+from foundation.guards import requires_role
+from foundation.http import actor_of
+from foundation.roles import Role
 from training.services import ethics_attempts
-from training.services.cohorts import today
 from training.services.ethics_attempts import EthicsModuleStatus, PaperResultInput
-from training.web import actor_of
 
 TRAINEE_PATH = "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}"
 PAPER_PATH = "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper"

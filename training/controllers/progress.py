@@ -4,9 +4,11 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.controllers.api import SESSION
-from training.guards import requires_role
-from training.models import EnrolmentStatus, Role, row_id
+from foundation.api import SESSION
+from foundation.columns import row_id
+from foundation.guards import requires_role
+from foundation.roles import Role
+from training.models import EnrolmentStatus
 from training.services import progress
 from training.services.progress import (
     REQUIREMENT_TAGS,

@@ -18,21 +18,15 @@ from courses.models import (
     CourseCompetency,
     CourseModule,
 )
-from training.errors import InvalidInput, NotFound
-from training.i18n import N_, format_date, gettext
-from training.models import (
-    Assessment,
-    AssessmentMethod,
-    AssessmentResult,
-    Cohort,
-    ModuleCompletion,
-    User,
-    row_id,
-    table,
-)
-from training.services import Actor, audit
+from foundation import audit
+from foundation.audit import Actor
+from foundation.columns import row_id, table
+from foundation.errors import InvalidInput, NotFound
+from foundation.i18n import N_, format_date, gettext
+from people.models import User
+from people.services.auth import CurrentUser
+from training.models import Assessment, AssessmentMethod, AssessmentResult, Cohort, ModuleCompletion
 from training.services.attendance import RosterEntry, cohort_for, course_of, roster, today, writable
-from training.services.auth import CurrentUser
 
 
 def _latest_ids(enrolment_ids: list[int]) -> Any:

@@ -10,8 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col, select
 
 from courses.models import Course, CourseModule
-from training.errors import Conflict, InvalidInput, NotFound
-from training.i18n import N_, gettext
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import utcnow
+from foundation.columns import row_id, table
+from foundation.errors import Conflict, InvalidInput, NotFound
+from foundation.i18n import N_, gettext
+from people.models import Trainee
+from people.services.auth import CurrentUser
 from training.models import (
     Attendance,
     AttendanceStatus,
@@ -20,13 +26,7 @@ from training.models import (
     CohortStatus,
     Enrolment,
     SessionModule,
-    Trainee,
-    row_id,
-    table,
-    utcnow,
 )
-from training.services import Actor, audit
-from training.services.auth import CurrentUser
 
 STATUSES = tuple(status.value for status in AttendanceStatus)
 ATTENDED = frozenset({AttendanceStatus.present.value, AttendanceStatus.late.value})

@@ -1,7 +1,7 @@
 """Cohorts (runs of a published course): trainers, sessions, seats, status, and the trainer's dashboard."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, StringConstraints, ValidationInfo, field_validator
@@ -11,8 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col, select
 
 from courses.models import Code, Course, CourseCompetency, CourseModule, CourseStatus
-from training.errors import Conflict, Forbidden, InvalidInput, NotFound
-from training.i18n import N_, PHNOM_PENH, format_date, gettext
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import today, utcnow
+from foundation.columns import row_id
+from foundation.errors import Conflict, Forbidden, InvalidInput, NotFound
+from foundation.i18n import N_, format_date, gettext
+from foundation.paging import Page
+from foundation.roles import Role
+from people.models import Province, User, UserRole
+from people.services.auth import CurrentUser
+from training.messages import WAITLIST_PROMOTED, tell_enrolled
 from training.models import (
     Assessment,
     Attendance,
@@ -22,18 +31,9 @@ from training.models import (
     CohortTrainer,
     Enrolment,
     EnrolmentStatus,
-    Province,
-    Role,
     SessionModule,
-    User,
-    UserRole,
-    row_id,
-    utcnow,
 )
-from training.notifications import outbox
-from training.notifications.messages import MessageKind
-from training.services import Actor, Page, audit, progress
-from training.services.auth import CurrentUser
+from training.services import progress
 
 CLOSED = N_("This cohort is closed: it can no longer be changed.")
 COHORT_STATUS_NAMES = {
@@ -49,11 +49,6 @@ SEATED = (
     EnrolmentStatus.not_completed.value,
 )
 UPCOMING_DAYS = 14
-
-
-def today() -> date:
-    """Today in Cambodia, whatever the server's clock zone."""
-    return datetime.now(PHNOM_PENH).date()
 
 
 # ---------------------------------------------------------------- input and read schemas
@@ -233,7 +228,7 @@ async def fill_free_seats(session: AsyncSession, actor: Actor, cohort_id: int) -
             .first()
         )
         if candidate is None or not await take_seat(session, cohort_id):
-            await outbox.tell_enrolled(session, [row_id(e) for e in promoted], MessageKind.waitlist_promoted)
+            await tell_enrolled(session, [row_id(e) for e in promoted], WAITLIST_PROMOTED)
             return promoted
         before = audit.snapshot(candidate)
         candidate.status = EnrolmentStatus.enrolled.value

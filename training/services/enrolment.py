@@ -12,23 +12,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col, select
 
-from training.errors import Conflict, InvalidInput, NotFound
-from training.i18n import N_, gettext
-from training.models import (
-    Enrolment,
-    EnrolmentStatus,
-    Organisation,
-    Sex,
-    Trainee,
-    TraineeCreate,
-    row_id,
-    utcnow,
-)
-from training.notifications import outbox
-from training.notifications.messages import MessageKind
-from training.services import Actor, Page, audit, trainees
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import utcnow
+from foundation.columns import row_id
+from foundation.errors import Conflict, InvalidInput, NotFound
+from foundation.i18n import N_, gettext
+from foundation.paging import Page
+from foundation.templating import place_name
+from people.models import Organisation, Sex, Trainee, TraineeCreate
+from people.services import trainees
+from people.services.auth import CurrentUser
+from people.services.locations import Place, find_places
+from training.messages import ENROLMENT_CONFIRMED, tell_enrolled
+from training.models import Enrolment, EnrolmentStatus
 from training.services.attendance import attendance_rates
-from training.services.auth import CurrentUser
 from training.services.cohorts import (
     SEATED,
     CohortRow,
@@ -40,8 +38,6 @@ from training.services.cohorts import (
     release_seat,
     take_seat,
 )
-from training.services.locations import Place, find_places
-from training.templating import place_name
 
 ENROLMENT_STATUS_NAMES = {
     EnrolmentStatus.waitlisted: N_("Waitlisted"),
@@ -225,7 +221,7 @@ async def enrol(
         enrolment = earlier
     audit.record(session, actor, "enrolment.create", enrolment, before, audit.snapshot(enrolment))
     if status == EnrolmentStatus.enrolled:
-        await outbox.tell_enrolled(session, [row_id(enrolment)], MessageKind.enrolment_confirmed)
+        await tell_enrolled(session, [row_id(enrolment)], ENROLMENT_CONFIRMED)
     await session.commit()
     return enrolment
 

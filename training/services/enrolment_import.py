@@ -21,30 +21,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import defer
 from sqlmodel import SQLModel, col, select
 
-from training.errors import Conflict, Forbidden, InvalidInput, NotFound
-from training.forms import validated
-from training.i18n import N_, gettext
-from training.models import (
-    AuditEntry,
-    Cohort,
-    CohortStatus,
-    Enrolment,
-    EnrolmentImport,
-    EnrolmentStatus,
-    Organisation,
-    Role,
-    Trainee,
-    TraineeCreate,
-    User,
-    table,
-    utcnow,
-)
-from training.notifications import outbox
-from training.notifications.messages import MessageKind
-from training.services import Actor, Page, audit
-from training.services.auth import CurrentUser
+from foundation import audit
+from foundation.audit import Actor, AuditEntry
+from foundation.clock import utcnow
+from foundation.columns import table
+from foundation.errors import Conflict, Forbidden, InvalidInput, NotFound
+from foundation.forms import validated
+from foundation.i18n import N_, gettext
+from foundation.paging import Page
+from foundation.roles import Role
+from people.models import Organisation, Trainee, TraineeCreate, User
+from people.services.auth import CurrentUser
+from people.services.locations import find_places
+from training.messages import ENROLMENT_CONFIRMED, tell_enrolled
+from training.models import Cohort, CohortStatus, Enrolment, EnrolmentImport, EnrolmentStatus
 from training.services.cohorts import cohort_for
-from training.services.locations import find_places
 from training.services.roster_uploads import COLUMNS, RosterRow, read_roster, trainee_fields
 
 log = logging.getLogger("nisa.import")
@@ -221,7 +212,7 @@ def person_keys(
     phone: str | None, name_km: str, name_latin: str, date_of_birth: date | None
 ) -> list[tuple[str, ...]]:
     """What makes two records the same person: the same phone, or the same name in either script and the
-    same date of birth (the rule of training.services.trainees.find_duplicates, for many rows at once)."""
+    same date of birth (the rule of people.services.trainees.find_duplicates, for many rows at once)."""
     keys: list[tuple[str, ...]] = [("phone", phone)] if phone else []
     if date_of_birth:
         born = date_of_birth.isoformat()
@@ -540,7 +531,7 @@ async def _commit_rows(session: AsyncSession, actor: Actor, job: EnrolmentImport
         enrolment["import_id"] = job.id
     await logged.write(session, "enrolment.create", "enrolment", inserted)
     seated = [e["id"] for e in inserted if e["status"] == EnrolmentStatus.enrolled]
-    await outbox.tell_enrolled(session, seated, MessageKind.enrolment_confirmed)
+    await tell_enrolled(session, seated, ENROLMENT_CONFIRMED)
     counts = Counter(entry["outcome"] for entry in entries)
     results = Counter(entry["result"] for entry in to_enrol)
     after = {"file_name": job.file_name, "rows": len(entries), **counts, **results}

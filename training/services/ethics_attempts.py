@@ -15,20 +15,15 @@ from sqlmodel import SQLModel, col, select
 
 from courses.services import ethics
 from courses.services.ethics import BankQuestion, EthicsModuleQuiz, QuizResult
-from training.errors import Conflict, Forbidden, InvalidInput, NotFound
-from training.i18n import N_, gettext
-from training.models import (
-    CohortStatus,
-    Enrolment,
-    EnrolmentStatus,
-    PledgeAcceptance,
-    QuizAttempt,
-    row_id,
-    utcnow,
-)
-from training.services import Actor, audit
-from training.services.auth import CurrentUser
-from training.services.cohorts import cohort_for, today
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import today, utcnow
+from foundation.columns import row_id
+from foundation.errors import Conflict, Forbidden, InvalidInput, NotFound
+from foundation.i18n import N_, gettext
+from people.services.auth import CurrentUser
+from training.models import CohortStatus, Enrolment, EnrolmentStatus, PledgeAcceptance, QuizAttempt
+from training.services.cohorts import cohort_for
 from training.services.progress import Progress, QuizRecord, enrolment_progress, quiz_record
 
 # A trainee takes the quiz and accepts the pledge only while enrolled in a cohort that is under way.

@@ -24,8 +24,14 @@ from courses.models import (
     ModuleKind,
 )
 from courses.services.courses import Bilingual, CompletionChecklist, Problem, Target
-from training.errors import InvalidInput, NotFound
-from training.i18n import N_, gettext
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import utcnow
+from foundation.columns import row_id, table
+from foundation.errors import InvalidInput, NotFound
+from foundation.i18n import N_, gettext
+from people.models import Trainee
+from people.services.auth import CurrentUser
 from training.models import (
     AssessmentResult,
     ClassSession,
@@ -36,13 +42,8 @@ from training.models import (
     PledgeAcceptance,
     QuizAttempt,
     SessionModule,
-    Trainee,
-    row_id,
-    table,
-    utcnow,
 )
-from training.services import Actor, audit, cohorts
-from training.services.auth import CurrentUser
+from training.services import cohorts
 
 UPCOMING_SESSIONS = 10
 

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
-from courses.services.framework_files import FileProblem, FileRejected
-from training.i18n import N_, gettext
-from training.services.roster_files import as_csv
+from foundation.files import FileProblem, FileRejected
+from foundation.i18n import N_, gettext
+from foundation.spreadsheets import as_csv
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000

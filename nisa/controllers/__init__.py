@@ -1,0 +1,19 @@
+"""Pages of what every package shares: health, home and audit log, the outbox, scheduled jobs, the API docs.
+Every route handler of this package is listed here."""
+
+from litestar.types import ControllerRouterHandler
+
+from foundation.api import api_docs
+from nisa.controllers import health
+from nisa.controllers.home import PageController
+from nisa.controllers.jobs import JobController
+from nisa.controllers.outbox import OutboxController
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    health.live,
+    health.ready,
+    PageController,
+    api_docs,
+    JobController,
+    OutboxController,
+]

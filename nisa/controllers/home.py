@@ -1,0 +1,38 @@
+"""The home page (a dashboard by role), the audit log browser, and the Khmer web font."""
+
+from pathlib import Path
+
+import fontpkg_noto_sans_khmer
+from litestar import Controller, Request, get
+from litestar.response import File, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foundation.guards import requires_admin
+from foundation.roles import Role
+from people.services import audit_log
+from training.services import cohorts
+
+KHMER_FONT = next((Path(fontpkg_noto_sans_khmer.__file__).parent / "files").glob("NotoSansKhmer*.ttf"))
+
+
+class PageController(Controller):
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request, db: AsyncSession) -> Template:
+        """Trainers (and admins who train) get their dashboard; everyone else the welcome page."""
+        if request.user is not None and request.user.has_role(Role.trainer):
+            dashboard = await cohorts.dashboard_for(db, request.user)
+            return Template("training/dashboard.html", context={"dashboard": dashboard})
+        return Template("training/home.html")
+
+    @get("/admin/audit", guards=[requires_admin])
+    async def audit_log(self, db: AsyncSession, page: int = 1, entity: str | None = None) -> Template:
+        entries = await audit_log.list_entries(db, entity_type=entity, page=max(page, 1))
+        return Template("training/audit.html", context={"page": entries, "entity": entity})
+
+    @get("/fonts/noto-sans-khmer.ttf")
+    async def khmer_font(self) -> File:
+        response = File(KHMER_FONT, media_type="font/ttf", content_disposition_type="inline")
+        response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response

@@ -1,0 +1,1 @@
+"""People and places: users and sign-in, trainees, organisations, locations."""

@@ -1,0 +1,22 @@
+"""Litestar controllers of people and places. Every route handler of this package is listed here."""
+
+from litestar.types import ControllerRouterHandler
+
+from people.api import LocationApi, OrganisationApi, TraineeApi, UserApi
+from people.controllers.auth import AuthController
+from people.controllers.locations import LocationOptionsController
+from people.controllers.organisations import OrganisationController
+from people.controllers.trainees import TraineeController
+from people.controllers.users import UserController
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    AuthController,
+    LocationOptionsController,
+    UserController,
+    TraineeController,
+    OrganisationController,
+    UserApi,
+    TraineeApi,
+    OrganisationApi,
+    LocationApi,
+]

@@ -1,0 +1,216 @@
+"""Sign-in: argon2 passwords, database-backed sessions, throttling, and one-time links."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from foundation import audit
+from foundation.audit import Actor
+from foundation.clock import utcnow
+from foundation.columns import row_id
+from foundation.errors import InvalidInput, LinkInvalid, SignInRefused, TooManyAttempts
+from foundation.i18n import N_
+from foundation.roles import Role
+from people.models import LINK_LIFETIME, LoginFailure, TokenPurpose, User, UserRole, UserToken, WebSession
+
+password_hasher = PasswordHasher()
+SESSION_REFRESH = timedelta(minutes=5)
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in user as the web tier sees it."""
+
+    id: int
+    email: str
+    display_name: str
+    roles: frozenset[str]
+    trainee_id: int | None
+    language: str
+    session_hash: str
+
+    def has_role(self, *roles: Role | str) -> bool:
+        return any(str(role) in self.roles for role in roles)
+
+
+@dataclass(frozen=True)
+class Throttle:
+    max_per_account: int
+    max_per_ip: int
+    window: timedelta
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput({"password": N_("Use at least 10 characters.")})
+    return password_hasher.hash(password)
+
+
+@cache
+def _unknown_account_hash() -> str:
+    """Verified against when the account does not exist, so both cases take the same time. Made at first
+    use, not at import: a hash takes a tenth of a second, which every start of the app would pay."""
+    return password_hasher.hash(secrets.token_urlsafe(16))
+
+
+def _password_matches(password_hash: str | None, password: str) -> bool:
+    try:
+        return password_hasher.verify(password_hash or _unknown_account_hash(), password) and bool(
+            password_hash
+        )
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _recent_failures(session: AsyncSession, column: Any, value: str, since: datetime) -> int:
+    query = (
+        select(func.count()).select_from(LoginFailure).where(column == value, col(LoginFailure.at) >= since)
+    )
+    return (await session.execute(query)).scalar_one()
+
+
+async def sign_in(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    ip: str,
+    user_agent: str,
+    hours: int,
+    throttle: Throttle,
+) -> tuple[str, User]:
+    """Check the password and open a session; returns the new session token (for the cookie) and user."""
+    account = email.strip().lower()
+    since = utcnow() - throttle.window
+    if (
+        await _recent_failures(session, LoginFailure.account, account, since) >= throttle.max_per_account
+        or await _recent_failures(session, LoginFailure.ip, ip, since) >= throttle.max_per_ip
+    ):
+        raise TooManyAttempts(
+            N_("Too many failed sign-ins. Wait %(minutes)d minutes and try again."),
+            minutes=int(throttle.window.total_seconds() // 60),
+        )
+    user = (await session.execute(select(User).where(col(User.email) == account))).scalar_one_or_none()
+    if user is None or not user.active or not _password_matches(user.password_hash, password):
+        session.add(LoginFailure(account=account, ip=ip))
+        await session.commit()
+        raise SignInRefused(N_("Wrong email or password."))
+    await session.execute(delete(LoginFailure).where(col(LoginFailure.account) == account))
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        WebSession(
+            token_hash=hash_token(token),
+            user_id=row_id(user),
+            expires_at=now + timedelta(hours=hours),
+            ip=ip,
+            user_agent=user_agent[:300],
+        )
+    )
+    user.last_login_at = now
+    await session.commit()
+    return token, user
+
+
+async def current_user(session: AsyncSession, token: str, hours: int) -> CurrentUser | None:
+    """The user behind a session cookie, in one query; slides the expiry forward now and then."""
+    token_hash = hash_token(token)
+    now = utcnow()
+    query = (
+        select(User, col(WebSession.last_seen_at), col(UserRole.role))
+        .join(WebSession, col(WebSession.user_id) == User.id)
+        .outerjoin(UserRole, col(UserRole.user_id) == User.id)
+        .where(
+            col(WebSession.token_hash) == token_hash,
+            col(WebSession.expires_at) > now,
+            col(User.active).is_(True),
+        )
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return None
+    user, last_seen = rows[0][0], rows[0][1]
+    if now - last_seen > SESSION_REFRESH:
+        await session.execute(
+            update(WebSession)
+            .where(col(WebSession.token_hash) == token_hash)
+            .values(last_seen_at=now, expires_at=now + timedelta(hours=hours))
+        )
+        await session.commit()
+    return CurrentUser(
+        id=row_id(user),
+        email=user.email,
+        display_name=user.display_name,
+        roles=frozenset(role for _, _, role in rows if role),
+        trainee_id=user.trainee_id,
+        language=user.language,
+        session_hash=token_hash,
+    )
+
+
+async def sign_out(session: AsyncSession, session_hash: str) -> None:
+    await session.execute(delete(WebSession).where(col(WebSession.token_hash) == session_hash))
+    await session.commit()
+
+
+async def end_all_sessions(session: AsyncSession, user_id: int) -> None:
+    """Sign a user out everywhere (deactivation, password change); the caller commits."""
+    await session.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
+
+
+def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> str:
+    """A one-time link token; only its hash is stored. The caller commits."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        UserToken(
+            token_hash=hash_token(token),
+            user_id=user_id,
+            purpose=purpose.value,
+            expires_at=utcnow() + LINK_LIFETIME[purpose],
+        )
+    )
+    return token
+
+
+async def _valid_link(session: AsyncSession, token: str) -> UserToken:
+    link = await session.get(UserToken, hash_token(token))
+    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+        raise LinkInvalid(N_("This link is not valid any more. Ask an administrator for a new one."))
+    return link
+
+
+async def link_holder(session: AsyncSession, token: str) -> User:
+    link = await _valid_link(session, token)
+    user = await session.get(User, link.user_id)
+    assert user is not None
+    return user
+
+
+async def set_password_with_link(
+    session: AsyncSession, token: str, password: str, repeat: str, ip: str
+) -> User:
+    link = await _valid_link(session, token)
+    if password != repeat:
+        raise InvalidInput({"repeat": N_("The two passwords differ.")})
+    user = await session.get(User, link.user_id)
+    assert user is not None
+    user.password_hash = hash_password(password)
+    link.used_at = utcnow()
+    await end_all_sessions(session, link.user_id)
+    audit.record(session, Actor(user.id, ip), f"user.password_set_by_{link.purpose}", user, None, None)
+    await session.commit()
+    return user

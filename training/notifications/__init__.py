@@ -1,1 +1,0 @@
-"""Email to people: the outbox written with each event, its rendering, the SMTP sender and reminder jobs."""

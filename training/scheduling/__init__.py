@@ -1,1 +1,0 @@
-"""Scheduled work: the `nisa scheduler` process, its jobs and the record of their runs."""
