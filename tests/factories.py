@@ -24,6 +24,7 @@ async def make_user(
     if Role.trainee in roles and "trainee_id" not in fields:
         values["trainee_id"] = (await make_trainee(session)).id
     user, _ = await users.create_user(session, SYSTEM, UserCreate(**values), password=password)
+    await session.commit()  # the factory is the caller: it owns the unit of work
     return user
 
 
@@ -35,7 +36,9 @@ async def make_organisation(session: AsyncSession, **fields: Any) -> Organisatio
         "kind": "ngo",
         "commune_code": PHNOM_PENH_COMMUNE,
     } | fields
-    return await organisations.create_organisation(session, SYSTEM, OrganisationCreate(**values))
+    organisation = await organisations.create_organisation(session, SYSTEM, OrganisationCreate(**values))
+    await session.commit()
+    return organisation
 
 
 async def make_trainee(session: AsyncSession, **fields: Any) -> Trainee:
@@ -46,4 +49,6 @@ async def make_trainee(session: AsyncSession, **fields: Any) -> Trainee:
         "sex": "female",
         "phone": f"+85512{300000 + n}",
     } | fields
-    return await trainees.create_trainee(session, SYSTEM, TraineeCreate(**values), confirm_duplicate=True)
+    trainee = await trainees.create_trainee(session, SYSTEM, TraineeCreate(**values), confirm_duplicate=True)
+    await session.commit()
+    return trainee
