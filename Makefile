@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test bench lint typecheck catalog clean
+.PHONY: run test bench lint typecheck layers catalog clean
 
 run: $(STAMP)  ## set everything up, serve the app with demo data on http://127.0.0.1:8000 and run the scheduler
 	$(BIN)/nisa db upgrade
@@ -29,6 +29,10 @@ lint: $(DEV_STAMP)
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
+
+layers: $(DEV_STAMP)  ## print which package imports which (the picture in ARCHITECTURE.md) and check the contracts
+	$(BIN)/python docs/layers.py
+	$(BIN)/lint-imports
 
 catalog: $(DEV_STAMP)  ## refresh the translation template and merge it into the Khmer catalog
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
