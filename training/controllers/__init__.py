@@ -7,6 +7,7 @@ from training.controllers.assessments import AssessmentController
 from training.controllers.attendance import AttendanceController
 from training.controllers.catalogue import CatalogueController
 from training.controllers.cohorts import CohortController
+from training.controllers.enrolment import EnrolmentController
 from training.controllers.enrolment_import import EnrolmentImportController
 from training.controllers.ethics_attempts import PaperResultController, TraineeEthicsController
 from training.controllers.progress import CohortOverviewController, MyProgressController
@@ -20,5 +21,6 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AttendanceController,
     AssessmentController,
     CohortController,
+    EnrolmentController,
     EnrolmentImportController,
 ]
