@@ -287,13 +287,3 @@ class PublicCredentialController(Controller):
         return Response(
             credential, media_type="application/vc+ld+json", headers={"cache-control": "no-cache"}
         )
-
-
-ISSUANCE_ROUTES = [
-    CohortCertificateController,
-    EnrolmentCertificateController,
-    CertificateDownloadController,
-    MyCertificatesController,
-    CertificateAdminController,
-    PublicCredentialController,
-]

@@ -1,7 +1,5 @@
 """Public verification of certificates: the page the QR code opens, the form, admins' counts."""
 
-from typing import Any
-
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +51,3 @@ class VerificationAdmin(Controller):
             "totals": await verification.lookup_totals(db, utcnow()),
         }
         return Template("certificates/verify/admin.html", context=context)
-
-
-VERIFICATION_ROUTES: list[Any] = [VerificationPages, VerificationAdmin]
