@@ -1,18 +1,16 @@
 """Helpers of every JSON controller: bodies as dicts documented as schemas, result pages, the OpenAPI bits
-they share, and the Swagger UI page."""
+they share."""
 
 from collections.abc import Generator
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
-from litestar import get
 from litestar.dto import AbstractDTO
 from litestar.dto.data_structures import DTOFieldDefinition
 from litestar.exceptions import ClientException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Reference, Schema
 from litestar.params import Parameter
-from litestar.response import Template
 from litestar.typing import FieldDefinition
 from pydantic import BaseModel
 from sqlmodel import SQLModel
@@ -97,14 +95,9 @@ SESSION: list[dict[str, list[str]]] = [{"session": []}]
 Q = Annotated[str, Parameter(description="Search text (names; for trainees also phone digits).")]
 PageNumber = Annotated[int, Parameter(ge=1)]
 PerPage = Annotated[int, Parameter(ge=1, le=100)]
+IncludeInactive = Annotated[bool, Parameter(description="Also list deactivated records.")]
 INVALID = {
     422: ResponseSpec(
         FieldErrors, description="Field errors, in the user's language.", generate_examples=False
     )
 }
-
-
-@get("/api/docs", include_in_schema=False)
-async def api_docs() -> Template:
-    """Swagger UI over /api/schema/openapi.json, served from our own static files (no CDN)."""
-    return Template("training/api_docs.html")

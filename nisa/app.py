@@ -18,11 +18,13 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
+from certificates.api import ROUTE_HANDLERS as CERTIFICATE_API
 from certificates.authority import IssuingAuthority
-from certificates.controllers import ROUTE_HANDLERS as CERTIFICATE_ROUTES
+from certificates.controllers import ROUTE_HANDLERS as CERTIFICATE_PAGES
 from certificates.services.finder import CertificateFinder
 from certificates.services.lookup_log import LookupLog, RateLimit
-from courses.controllers import ROUTE_HANDLERS as CURRICULUM_ROUTES
+from courses.api import ROUTE_HANDLERS as CURRICULUM_API
+from courses.controllers import ROUTE_HANDLERS as CURRICULUM_PAGES
 from foundation.clock import utcnow
 from foundation.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
 from foundation.http import add_security_headers, parse_trusted_proxies
@@ -31,9 +33,11 @@ from foundation.settings import Settings
 from foundation.templating import STATIC_DIR, build_environment
 from nisa.controllers import ROUTE_HANDLERS as SHARED_ROUTES
 from nisa.messages import register_message_kinds
-from people.controllers import ROUTE_HANDLERS as PEOPLE_ROUTES
+from people.api import ROUTE_HANDLERS as PEOPLE_API
+from people.controllers import ROUTE_HANDLERS as PEOPLE_PAGES
 from people.request_context import RequestContextMiddleware
-from training.controllers import ROUTE_HANDLERS as TRAINING_ROUTES
+from training.api import ROUTE_HANDLERS as TRAINING_API
+from training.controllers import ROUTE_HANDLERS as TRAINING_PAGES
 
 
 def verification_rate_limit(settings: Settings) -> RateLimit:
@@ -94,10 +98,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             *SHARED_ROUTES,
-            *PEOPLE_ROUTES,
-            *TRAINING_ROUTES,
-            *CURRICULUM_ROUTES,
-            *CERTIFICATE_ROUTES,
+            *PEOPLE_PAGES,
+            *PEOPLE_API,
+            *TRAINING_PAGES,
+            *TRAINING_API,
+            *CURRICULUM_PAGES,
+            *CURRICULUM_API,
+            *CERTIFICATE_PAGES,
+            *CERTIFICATE_API,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],

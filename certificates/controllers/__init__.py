@@ -1,6 +1,24 @@
-"""The certificates package's routes, registered by the app factory."""
+"""The certificates' pages and files. Every route handler of this package is listed here."""
 
-from certificates.controllers.issuance import ISSUANCE_ROUTES
-from certificates.controllers.verification import VERIFICATION_ROUTES
+from litestar.types import ControllerRouterHandler
 
-ROUTE_HANDLERS = [*VERIFICATION_ROUTES, *ISSUANCE_ROUTES]
+from certificates.controllers.issuance import (
+    CertificateAdminController,
+    CertificateDownloadController,
+    CohortCertificateController,
+    EnrolmentCertificateController,
+    MyCertificatesController,
+    PublicCredentialController,
+)
+from certificates.controllers.verification import VerificationAdmin, VerificationPages
+
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    VerificationPages,
+    VerificationAdmin,
+    CohortCertificateController,
+    EnrolmentCertificateController,
+    CertificateDownloadController,
+    MyCertificatesController,
+    CertificateAdminController,
+    PublicCredentialController,
+]

@@ -14,7 +14,7 @@ from certificates.authority import IssuingAuthority
 from certificates.bundles import zip_stream
 from certificates.document import CertificateDocument
 from certificates.models import Certificate, CertificateStatus
-from certificates.services import issuance, register, verification
+from certificates.services import issuance, listing, verification
 from foundation.columns import row_id
 from foundation.errors import Conflict, InvalidInput
 from foundation.guards import STAFF, requires_admin, requires_role, requires_sign_in
@@ -68,7 +68,7 @@ class CohortCertificateController(Controller):
     async def cohort_certificates(
         self, request: Request, db: AsyncSession, cohort_id: int, issued: int | None = None
     ) -> Template:
-        found = await register.cohort_certificates(db, request.user, cohort_id)
+        found = await listing.cohort_certificates(db, request.user, cohort_id)
         context = {"found": found, "issued_now": issued, "batch_size": BATCH_SIZE}
         return Template("certificates/cohort.html", context=context)
 
@@ -95,7 +95,7 @@ class CohortCertificateController(Controller):
         self, request: Request, db: AsyncSession, authority: IssuingAuthority, cohort_id: int
     ) -> Stream:
         """One PDF per valid certificate, streamed as each is read or rendered."""
-        certificates = await register.printable(db, request.user, cohort_id)
+        certificates = await listing.printable(db, request.user, cohort_id)
 
         def files() -> Iterator[tuple[str, bytes]]:
             for certificate in certificates:
@@ -114,7 +114,7 @@ class CohortCertificateController(Controller):
         self, request: Request, db: AsyncSession, authority: IssuingAuthority, cohort_id: int
     ) -> Stream:
         """Every valid certificate in one PDF for printing: written to a temporary file, then streamed."""
-        certificates = await register.printable(db, request.user, cohort_id)
+        certificates = await listing.printable(db, request.user, cohort_id)
         if not certificates:
             raise Conflict(N_("This cohort has no valid certificates to print yet."))
         spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _chunks once streamed)
@@ -173,13 +173,13 @@ class CertificateDownloadController(Controller):
     async def certificate_pdf(
         self, request: Request, db: AsyncSession, authority: IssuingAuthority, certificate_id: int
     ) -> Response[bytes]:
-        return await _pdf(authority, await register.certificate_for(db, request.user, certificate_id))
+        return await _pdf(authority, await listing.certificate_for(db, request.user, certificate_id))
 
     @get("/credential.json")
     async def certificate_credential(
         self, request: Request, db: AsyncSession, certificate_id: int
     ) -> Response[bytes]:
-        return credential_response(await register.certificate_for(db, request.user, certificate_id))
+        return credential_response(await listing.certificate_for(db, request.user, certificate_id))
 
 
 class MyCertificatesController(Controller):
@@ -189,12 +189,12 @@ class MyCertificatesController(Controller):
 
     @get("/")
     async def my_certificates(self, request: Request, db: AsyncSession) -> Template:
-        rows = await register.my_certificates(db, request.user)
+        rows = await listing.my_certificates(db, request.user)
         return Template("certificates/mine.html", context={"rows": rows})
 
 
 class CertificateAdminController(Controller):
-    """The register of all certificates, and what only an admin may do: approve, revoke, reissue."""
+    """The list of all certificates, and what only an admin may do: approve, revoke, reissue."""
 
     path = "/admin/certificates"
     guards = [requires_admin]
@@ -204,13 +204,13 @@ class CertificateAdminController(Controller):
     async def list_certificates(
         self, db: AsyncSession, q: str = "", status: str = "", page: int = 1
     ) -> Template:
-        found = await register.search_certificates(db, q, status, page=max(page, 1))
+        found = await listing.search_certificates(db, q, status, page=max(page, 1))
         counts = await verification.lookup_counts(db, [row_id(r.certificate) for r in found.items])
         context = {
             "page": found,
             "q": q,
             "status": status,
-            "statuses": register.STATUS_NAMES,
+            "statuses": listing.STATUS_NAMES,
             "counts": counts,
         }
         return Template("certificates/admin/list.html", context=context)
@@ -253,7 +253,7 @@ class CertificateAdminController(Controller):
 
 
 async def _record_page(db: AsyncSession, certificate_id: int, errors: dict[str, Any]) -> Template:
-    record = await register.certificate_record(db, certificate_id)
+    record = await listing.certificate_record(db, certificate_id)
     context = {
         "record": record,
         "errors": errors,
@@ -272,7 +272,7 @@ class PublicCredentialController(Controller):
 
     @get("/v/{code:str}/credential.json")
     async def public_credential(self, db: AsyncSession, code: str) -> Response[bytes]:
-        return credential_response(await register.by_code(db, code))
+        return credential_response(await listing.by_code(db, code))
 
     @get("/.well-known/did.json")
     async def did_document(self, authority: IssuingAuthority) -> Response[dict[str, Any]]:
@@ -282,18 +282,8 @@ class PublicCredentialController(Controller):
     async def status_list(
         self, db: AsyncSession, authority: IssuingAuthority, number: int
     ) -> Response[dict[str, Any]]:
-        revoked = await register.revoked_indices(db, number)  # 404 for a list that holds nothing
+        revoked = await listing.revoked_indices(db, number)  # 404 for a list that holds nothing
         credential = await anyio.to_thread.run_sync(authority.status_list, number, revoked)
         return Response(
             credential, media_type="application/vc+ld+json", headers={"cache-control": "no-cache"}
         )
-
-
-ISSUANCE_ROUTES = [
-    CohortCertificateController,
-    EnrolmentCertificateController,
-    CertificateDownloadController,
-    MyCertificatesController,
-    CertificateAdminController,
-    PublicCredentialController,
-]

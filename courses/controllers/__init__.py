@@ -1,16 +1,9 @@
-"""Litestar controllers of the curriculum. Every route handler of this package is listed here."""
+"""The curriculum's pages. Every route handler of this package is listed here."""
 
 from litestar.types import ControllerRouterHandler
 
-from courses.controllers.courses import CourseApi, CourseController
-from courses.controllers.ethics import EthicsQuizApi, EthicsQuizController
-from courses.controllers.frameworks import FrameworkApi, FrameworkController
+from courses.controllers.courses import CourseController
+from courses.controllers.ethics import EthicsQuizController
+from courses.controllers.frameworks import FrameworkController
 
-ROUTE_HANDLERS: list[ControllerRouterHandler] = [
-    EthicsQuizController,
-    EthicsQuizApi,
-    CourseController,
-    CourseApi,
-    FrameworkController,
-    FrameworkApi,
-]
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [EthicsQuizController, CourseController, FrameworkController]

@@ -4,28 +4,20 @@ import random
 from itertools import count
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.forms import answers_by_question
-from courses.models import (
-    EthicsQuizInput,
-    EthicsQuizRead,
-    OptionRead,
-    QuestionInput,
-    QuestionKind,
-    QuestionRead,
-)
+from courses.models import EthicsQuizInput, QuestionInput, QuestionKind
+from courses.pages import QUIZ_PATH, quiz_url
 from courses.services import ethics
-from foundation.api import INVALID, SESSION, JsonObjectAs
 from foundation.errors import InvalidInput
 from foundation.forms import form_values, validated
 from foundation.guards import requires_admin
 from foundation.http import actor_of
 
-QUIZ_PATH = "/courses/{course_id:int}/modules/{module_id:int}/quiz"
 OPTION_ROWS = 6  # empty rows offered on the question form; more can be added after saving
 EMPTY_QUESTION: dict[str, Any] = {
     "kind": QuestionKind.single.value,
@@ -35,10 +27,6 @@ EMPTY_QUESTION: dict[str, Any] = {
     "explanation_en": "",
     "options": [],
 }
-
-
-def _quiz_url(course_id: int, module_id: int) -> str:
-    return f"/admin/courses/{course_id}/modules/{module_id}/quiz"
 
 
 def _question_values(form: FormMultiDict) -> dict[str, Any]:
@@ -77,7 +65,7 @@ async def _quiz_page(
         "quiz": quiz,
         "settings": settings or quiz.quiz.model_dump(),
         "errors": errors or {},
-        "quiz_url": _quiz_url(course_id, module_id),
+        "quiz_url": quiz_url(course_id, module_id),
     }
     return Template("courses/ethics/quiz.html", context=context, status_code=status_code)
 
@@ -101,7 +89,7 @@ async def _question_form(
         "kinds": list(QuestionKind),
         "errors": errors,
         "action": action,
-        "quiz_url": _quiz_url(course_id, module_id),
+        "quiz_url": quiz_url(course_id, module_id),
     }
     return Template("courses/ethics/question.html", context=context, status_code=status_code)
 
@@ -127,11 +115,11 @@ class EthicsQuizController(Controller):
             return await _quiz_page(
                 db, course_id, module_id, settings=values, errors=invalid.field_errors, status_code=422
             )
-        return Redirect(f"{_quiz_url(course_id, module_id)}?notice=saved", status_code=303)
+        return Redirect(f"{quiz_url(course_id, module_id)}?notice=saved", status_code=303)
 
     @get("/questions/new")
     async def new_question(self, db: AsyncSession, course_id: int, module_id: int) -> Template:
-        action = f"{_quiz_url(course_id, module_id)}/questions/new"
+        action = f"{quiz_url(course_id, module_id)}/questions/new"
         return await _question_form(db, course_id, module_id, EMPTY_QUESTION, {}, action=action)
 
     @post("/questions/new")
@@ -139,7 +127,7 @@ class EthicsQuizController(Controller):
         self, request: Request, db: AsyncSession, course_id: int, module_id: int
     ) -> Template | Redirect:
         values = _question_values(await request.form())
-        action = f"{_quiz_url(course_id, module_id)}/questions/new"
+        action = f"{quiz_url(course_id, module_id)}/questions/new"
         try:
             data = validated(QuestionInput, values)
             await ethics.create_question(db, actor_of(request), course_id, module_id, data)
@@ -147,14 +135,14 @@ class EthicsQuizController(Controller):
             return await _question_form(
                 db, course_id, module_id, values, invalid.field_errors, action=action, status_code=422
             )
-        return Redirect(f"{_quiz_url(course_id, module_id)}?notice=created", status_code=303)
+        return Redirect(f"{quiz_url(course_id, module_id)}?notice=created", status_code=303)
 
     @get("/questions/{question_id:int}")
     async def edit_question(
         self, db: AsyncSession, course_id: int, module_id: int, question_id: int
     ) -> Template:
         question = await ethics.get_question(db, course_id, module_id, question_id)
-        action = f"{_quiz_url(course_id, module_id)}/questions/{question_id}"
+        action = f"{quiz_url(course_id, module_id)}/questions/{question_id}"
         return await _question_form(
             db, course_id, module_id, _question_form_values(question), {}, action=action
         )
@@ -164,7 +152,7 @@ class EthicsQuizController(Controller):
         self, request: Request, db: AsyncSession, course_id: int, module_id: int, question_id: int
     ) -> Template | Redirect:
         values = _question_values(await request.form())
-        action = f"{_quiz_url(course_id, module_id)}/questions/{question_id}"
+        action = f"{quiz_url(course_id, module_id)}/questions/{question_id}"
         try:
             data = validated(QuestionInput, values)
             await ethics.update_question(db, actor_of(request), course_id, module_id, question_id, data)
@@ -173,14 +161,14 @@ class EthicsQuizController(Controller):
             return await _question_form(
                 db, course_id, module_id, values, invalid.field_errors, action=action, status_code=422
             )
-        return Redirect(f"{_quiz_url(course_id, module_id)}?notice=saved", status_code=303)
+        return Redirect(f"{quiz_url(course_id, module_id)}?notice=saved", status_code=303)
 
     @post("/questions/{question_id:int}/delete")
     async def delete_question(
         self, request: Request, db: AsyncSession, course_id: int, module_id: int, question_id: int
     ) -> Redirect:
         await ethics.delete_question(db, actor_of(request), course_id, module_id, question_id)
-        return Redirect(f"{_quiz_url(course_id, module_id)}?notice=deleted", status_code=303)
+        return Redirect(f"{quiz_url(course_id, module_id)}?notice=deleted", status_code=303)
 
     @post("/questions/{question_id:int}/move")
     async def move_question(
@@ -188,7 +176,7 @@ class EthicsQuizController(Controller):
     ) -> Redirect:
         steps = -1 if (await request.form()).get("direction") == "up" else 1
         await ethics.move_question(db, actor_of(request), course_id, module_id, question_id, steps)
-        return Redirect(f"{_quiz_url(course_id, module_id)}#question-{question_id}", status_code=303)
+        return Redirect(f"{quiz_url(course_id, module_id)}#question-{question_id}", status_code=303)
 
     @get("/preview")
     async def preview_quiz(
@@ -200,7 +188,7 @@ class EthicsQuizController(Controller):
             "quiz": quiz,
             "drawn": drawn,
             "draw": ethics.sign_draw(module_id, drawn, _secret_key(request)),
-            "quiz_url": _quiz_url(course_id, module_id),
+            "quiz_url": quiz_url(course_id, module_id),
         }
         return Template("courses/ethics/preview.html", context=context)
 
@@ -213,76 +201,5 @@ class EthicsQuizController(Controller):
         quiz, result = await ethics.grade_preview(
             db, course_id, module_id, form.get("draw", ""), answers_by_question(form), _secret_key(request)
         )
-        context = {"quiz": quiz, "result": result, "quiz_url": _quiz_url(course_id, module_id)}
+        context = {"quiz": quiz, "result": result, "quiz_url": quiz_url(course_id, module_id)}
         return Template("courses/ethics/result.html", context=context)
-
-
-# ---------------------------------------------------------------- JSON API
-
-
-def _question_read(question: ethics.BankQuestion) -> QuestionRead:
-    options = [OptionRead.model_validate(option) for option in question.options]
-    return QuestionRead.model_validate(question.question.model_dump() | {"options": options})
-
-
-def _quiz_read(quiz: ethics.EthicsModuleQuiz) -> EthicsQuizRead:
-    questions = [_question_read(question) for question in quiz.questions]
-    return EthicsQuizRead.model_validate(
-        quiz.quiz.model_dump()
-        | {"course_id": quiz.course.id, "editable": quiz.editable, "questions": questions}
-    )
-
-
-class EthicsQuizApi(Controller):
-    path = "/api/v1" + QUIZ_PATH
-    guards = [requires_admin]
-    tags = ["Ethics quizzes"]
-    security = SESSION
-
-    @get("/")
-    async def get_quiz(self, db: AsyncSession, course_id: int, module_id: int) -> EthicsQuizRead:
-        """The settings, the pledge and the whole question bank, with the right answers."""
-        return _quiz_read(await ethics.get_quiz(db, course_id, module_id))
-
-    @put("/", dto=JsonObjectAs[EthicsQuizInput], responses=INVALID)
-    async def update_quiz(
-        self, request: Request, db: AsyncSession, course_id: int, module_id: int, data: dict[str, Any]
-    ) -> EthicsQuizRead:
-        """Replaces every setting (fields left out take their defaults). Only a draft course's quiz can
-        change: otherwise 409, make a new version of the course."""
-        await ethics.update_quiz(
-            db, actor_of(request), course_id, module_id, validated(EthicsQuizInput, data)
-        )
-        return _quiz_read(await ethics.get_quiz(db, course_id, module_id))
-
-    @post("/questions", dto=JsonObjectAs[QuestionInput], responses=INVALID)
-    async def create_question(
-        self, request: Request, db: AsyncSession, course_id: int, module_id: int, data: dict[str, Any]
-    ) -> QuestionRead:
-        """A new question at the end of the bank."""
-        question = await ethics.create_question(
-            db, actor_of(request), course_id, module_id, validated(QuestionInput, data)
-        )
-        return _question_read(question)
-
-    @put("/questions/{question_id:int}", dto=JsonObjectAs[QuestionInput], responses=INVALID)
-    async def update_question(
-        self,
-        request: Request,
-        db: AsyncSession,
-        course_id: int,
-        module_id: int,
-        question_id: int,
-        data: dict[str, Any],
-    ) -> QuestionRead:
-        """Replaces the text and all the options (the options get new ids)."""
-        question = await ethics.update_question(
-            db, actor_of(request), course_id, module_id, question_id, validated(QuestionInput, data)
-        )
-        return _question_read(question)
-
-    @delete("/questions/{question_id:int}")
-    async def delete_question(
-        self, request: Request, db: AsyncSession, course_id: int, module_id: int, question_id: int
-    ) -> None:
-        await ethics.delete_question(db, actor_of(request), course_id, module_id, question_id)

@@ -3,8 +3,8 @@ Every route handler of this package is listed here."""
 
 from litestar.types import ControllerRouterHandler
 
-from foundation.api import api_docs
 from nisa.controllers import health
+from nisa.controllers.api_docs import api_docs
 from nisa.controllers.home import PageController
 from nisa.controllers.jobs import JobController
 from nisa.controllers.outbox import OutboxController

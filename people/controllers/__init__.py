@@ -1,8 +1,7 @@
-"""Litestar controllers of people and places. Every route handler of this package is listed here."""
+"""The pages of people and places. Every route handler of this package is listed here."""
 
 from litestar.types import ControllerRouterHandler
 
-from people.api import LocationApi, OrganisationApi, TraineeApi, UserApi
 from people.controllers.auth import AuthController
 from people.controllers.locations import LocationOptionsController
 from people.controllers.organisations import OrganisationController
@@ -15,8 +14,4 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     UserController,
     TraineeController,
     OrganisationController,
-    UserApi,
-    TraineeApi,
-    OrganisationApi,
-    LocationApi,
 ]

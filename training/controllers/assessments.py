@@ -2,26 +2,17 @@
 
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foundation.api import INVALID, SESSION, JsonObjectAs
 from foundation.errors import InvalidInput, NotFound
 from foundation.forms import form_values, validated
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
 from foundation.i18n import N_
 from training.services import assessments
-from training.services.assessments import (
-    METHOD_NAMES,
-    RESULT_NAMES,
-    AssessmentCreate,
-    AssessmentRead,
-    ModuleCompletedBy,
-    ModuleCompletionRead,
-    ModuleGrid,
-)
+from training.services.assessments import METHOD_NAMES, RESULT_NAMES, AssessmentCreate
 
 NAMES = {"RESULT_NAMES": RESULT_NAMES, "METHOD_NAMES": METHOD_NAMES}
 
@@ -39,14 +30,6 @@ def _cell(value: Any) -> tuple[int, int]:
     if not (enrolment_id.isdigit() and module_id.isdigit()):
         raise NotFound(N_("No such trainee or module in this cohort."))
     return int(enrolment_id), int(module_id)
-
-
-def _completions(grid: ModuleGrid, module_id: int | None = None) -> list[ModuleCompletionRead]:
-    return [
-        ModuleCompletionRead.model_validate(done)
-        for done in grid.completions
-        if module_id is None or done.module_id == module_id
-    ]
 
 
 class AssessmentController(Controller):
@@ -108,44 +91,3 @@ class AssessmentController(Controller):
             context = {"grid": grid, "row": grid.row(enrolment_id), "index": grid.column(module_id)}
             return Template("training/assessments/_module_cell.html", context=context)
         return Redirect(f"/cohorts/{cohort_id}/modules?notice=saved", status_code=303)
-
-
-class AssessmentApi(Controller):
-    path = "/api/v1/cohorts/{cohort_id:int}"
-    guards = STAFF
-    tags = ["Assessments"]
-    security = SESSION
-
-    @get("/assessments")
-    async def list_assessments(
-        self, request: Request, db: AsyncSession, cohort_id: int
-    ) -> list[AssessmentRead]:
-        """Every attempt of the cohort's trainees, oldest first; `latest` marks the one that counts."""
-        return await assessments.cohort_assessments(db, request.user, cohort_id)
-
-    @post("/assessments", dto=JsonObjectAs[AssessmentCreate], responses=INVALID)
-    async def record_assessment(
-        self, request: Request, db: AsyncSession, cohort_id: int, data: dict[str, Any]
-    ) -> AssessmentRead:
-        """A new attempt by the signed-in assessor (date: today if not given); it becomes the latest."""
-        created = await assessments.record_assessment(
-            db, actor_of(request), request.user, cohort_id, validated(AssessmentCreate, data)
-        )
-        return AssessmentRead(**created.model_dump(), latest=True)
-
-    @get("/module-completions")
-    async def list_module_completions(
-        self, request: Request, db: AsyncSession, cohort_id: int
-    ) -> list[ModuleCompletionRead]:
-        return _completions(await assessments.module_grid(db, request.user, cohort_id))
-
-    @put("/module-completions/{module_id:int}", dto=JsonObjectAs[ModuleCompletedBy], responses=INVALID)
-    async def set_module_completions(
-        self, request: Request, db: AsyncSession, cohort_id: int, module_id: int, data: dict[str, Any]
-    ) -> list[ModuleCompletionRead]:
-        """Exactly the listed enrolments have this module done: missing ones are recorded, others undone."""
-        wanted = set(validated(ModuleCompletedBy, data).enrolment_ids)
-        grid = await assessments.set_module_completed_by(
-            db, actor_of(request), request.user, cohort_id, module_id, wanted
-        )
-        return _completions(grid, module_id)

@@ -2,17 +2,15 @@
 
 from typing import Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foundation.api import INVALID, SESSION, JsonObjectAs
 from foundation.errors import InvalidInput
-from foundation.forms import validated
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
 from training.services import attendance
-from training.services.attendance import STATUS_NAMES, AttendanceMarks, Register, RegisterRead
+from training.services.attendance import STATUS_NAMES, Register
 
 STATUS_FIELD = "status-"
 
@@ -80,28 +78,3 @@ class AttendanceController(Controller):
             context = {"register": register, "rows": rows, "STATUS_NAMES": STATUS_NAMES}
             return Template("training/attendance/_saved_rows.html", context=context)
         return Redirect(f"{register_url(cohort_id, session_id)}?notice=saved", status_code=303)
-
-
-class AttendanceApi(Controller):
-    path = "/api/v1/cohorts/{cohort_id:int}/sessions/{session_id:int}/attendance"
-    guards = STAFF
-    tags = ["Attendance"]
-    security = SESSION
-
-    @get("/")
-    async def get_register(
-        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
-    ) -> RegisterRead:
-        """Every trainee on the cohort's register with this session's mark and their attendance rate."""
-        return (await attendance.get_register(db, request.user, cohort_id, session_id)).read()
-
-    @put("/", dto=JsonObjectAs[AttendanceMarks], responses=INVALID)
-    async def record_attendance(
-        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int, data: dict[str, Any]
-    ) -> RegisterRead:
-        """Saves the given marks (others keep theirs); changes after the session's day are audited."""
-        marks = {mark.enrolment_id: mark.status.value for mark in validated(AttendanceMarks, data).marks}
-        register = await attendance.record_attendance(
-            db, actor_of(request), request.user, cohort_id, session_id, marks
-        )
-        return register.read()
