@@ -59,7 +59,7 @@ from certificates.keys import create_key
 from certificates.models import Certificate, CertificateStatus
 from certificates.services.issuance import revoke
 from foundation.audit import Actor
-from foundation.database import create_engine, create_sessionmaker
+from foundation.database import create_engine, create_sessionmaker, unit_of_work
 from foundation.settings import Settings
 from nisa.demo.national import sample_credential
 from people.models import Trainee
@@ -383,7 +383,7 @@ async def revocation_delays(url: str, population: Population, servers: Sequence[
             for server in servers:
                 if (status := await verified_status(client, server, code)) != "valid":
                     raise RuntimeError(f"certificate {code} is {status} before the revocation")
-            async with create_sessionmaker(engine)() as session:
+            async with unit_of_work(create_sessionmaker(engine)) as session:
                 await revoke(session, population.actor, certificate_id, "Revoked by the benchmark")
             revoked_at = time.perf_counter()
             for server in servers:

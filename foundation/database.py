@@ -1,4 +1,10 @@
-"""The async database engine, the per-request session, and the migration check."""
+"""The async database engine, the units of work (of a request, a job, a command), the migration check.
+
+The caller owns the transaction: a service does its work in the session it is given and never commits
+(tests/unit/test_services_never_commit.py checks it). A request's session commits when the handler has
+answered (`session_scope`); a job or a command opens `unit_of_work`; an action (e.g. certificates.actions)
+commits the session it is given and then does what must follow a commit (files, PDFs, network).
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

@@ -17,6 +17,7 @@ from foundation.database import (
     create_engine,
     create_sessionmaker,
     ensure_migrated,
+    unit_of_work,
 )
 from foundation.errors import DomainError
 from foundation.roles import Role
@@ -125,7 +126,7 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
     )
     engine = create_engine(settings.effective_database_url)
     try:
-        async with create_sessionmaker(engine)() as session:
+        async with unit_of_work(create_sessionmaker(engine)) as session:
             await users.create_user(session, Actor(None), data, password=password)
     finally:
         await engine.dispose()
@@ -152,7 +153,8 @@ def demo(trainees: int | None, if_empty: bool, seed: int) -> None:
     async def run() -> bool:
         engine = create_engine(settings.effective_database_url)
         try:
-            async with create_sessionmaker(engine)() as session:
+            # The loaders commit as they go (a national data set is too big for one transaction).
+            async with unit_of_work(create_sessionmaker(engine)) as session:
                 if if_empty and (await session.execute(select(func.count()).select_from(User))).scalar_one():
                     return False
                 await load_demo(session, trainees=trainees or DEMO_TRAINEES, seed=seed)

@@ -9,6 +9,7 @@ from sqlalchemy import CursorResult, Delete, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from foundation.database import unit_of_work
 from foundation.scheduling.context import JobContext
 from foundation.scheduling.models import JobOutcome, JobRun, SchedulerInstance
 from people.models import LoginFailure, WebSession
@@ -64,7 +65,5 @@ PURGES: tuple[Purge, ...] = (
 
 async def purge_expired_records(context: JobContext) -> int:
     """All purges in one transaction; returns the number of rows removed. A second run removes nothing."""
-    async with context.sessionmaker() as session:
-        removed = sum([await purge(session, context) for purge in PURGES])
-        await session.commit()
-    return removed
+    async with unit_of_work(context.sessionmaker) as session:
+        return sum([await purge(session, context) for purge in PURGES])

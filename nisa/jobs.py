@@ -11,6 +11,7 @@ from importlib import import_module
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificates import reminders as certificate_reminders
+from foundation.database import unit_of_work
 from foundation.i18n import N_
 from foundation.outbox import sender
 from foundation.scheduling import backups
@@ -27,11 +28,9 @@ async def send_outbox(ctx: JobContext) -> int:
 
 
 async def _queue(ctx: JobContext, reminder: Callable[[AsyncSession, datetime], Awaitable[int]]) -> int:
-    """One transaction: a run that dies queues nothing, and the next queues it all."""
-    async with ctx.sessionmaker() as session:
-        queued = await reminder(session, ctx.now)
-        await session.commit()
-    return queued
+    """One unit of work: a run that dies queues nothing, and the next queues it all."""
+    async with unit_of_work(ctx.sessionmaker) as session:
+        return await reminder(session, ctx.now)
 
 
 async def session_reminders(ctx: JobContext) -> int:

@@ -2,6 +2,7 @@
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from foundation.database import unit_of_work
 from foundation.http import SESSION_COOKIE, cookie_value, language_of, trusted_client_ip
 from foundation.i18n import current_language
 from foundation.settings import Settings
@@ -24,7 +25,8 @@ class RequestContextMiddleware:
         state["client_ip"] = trusted_client_ip(scope, litestar_app.state.trusted_proxies)
         scope["user"] = None
         if not scope["path"].startswith("/static/") and (token := cookie_value(scope, SESSION_COOKIE)):
-            async with litestar_app.state.sessionmaker() as session:
+            # Its own unit of work, before the handler's: looking the user up may slide the session's expiry.
+            async with unit_of_work(litestar_app.state.sessionmaker) as session:
                 scope["user"] = await auth.current_user(session, token, settings.session_hours)
         current_language.set(language_of(scope, settings))
         await self.app(scope, receive, send)

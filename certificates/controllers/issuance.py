@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Response, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from certificates import actions
 from certificates.authority import IssuingAuthority
 from certificates.bundles import zip_stream
 from certificates.document import CertificateDocument
@@ -51,12 +52,6 @@ async def _pdf(authority: IssuingAuthority, certificate: Certificate) -> Respons
     return Response(pdf, media_type="application/pdf", headers=_attachment("application/pdf", file_name))
 
 
-async def _store_pdfs(authority: IssuingAuthority, issued: list[issuance.Issued]) -> None:
-    """Render the new certificates into the store (after the commit: the store is a cache)."""
-    if rendered := [one.certificate for one in issued if one.document is not None]:
-        await authority.store_pdfs(rendered)
-
-
 class CohortCertificateController(Controller):
     """A cohort's certificates for its trainers: issue one or all, download one, a ZIP or a print PDF."""
 
@@ -80,10 +75,9 @@ class CohortCertificateController(Controller):
         stepwise = is_htmx(request)
         done_so_far = str((await request.form()).get("done") or "")
         done_before = int(done_so_far) if done_so_far.isdigit() else 0  # only counts what the bar shows
-        result = await issuance.issue_for_cohort(
+        result = await actions.issue_for_cohort(
             db, authority, actor_of(request), request.user, cohort_id, BATCH_SIZE if stepwise else None
         )
-        await _store_pdfs(authority, result.issued)
         done = done_before + len(result.issued)
         if not stepwise:
             return Redirect(f"{cohort_certificates_url(cohort_id)}?issued={done}", status_code=303)
@@ -155,10 +149,7 @@ class EnrolmentCertificateController(Controller):
     async def issue_certificate(
         self, request: Request, db: AsyncSession, authority: IssuingAuthority, enrolment_id: int
     ) -> Redirect:
-        issued = await issuance.issue_certificate(
-            db, authority, actor_of(request), request.user, enrolment_id
-        )
-        await _store_pdfs(authority, [issued])
+        issued = await actions.issue_certificate(db, authority, actor_of(request), request.user, enrolment_id)
         return Redirect(f"{cohort_certificates_url(issued.certificate.cohort_id)}?issued=1", status_code=303)
 
 
@@ -223,8 +214,7 @@ class CertificateAdminController(Controller):
     async def approve_certificate(
         self, request: Request, db: AsyncSession, authority: IssuingAuthority, certificate_id: int
     ) -> Redirect:
-        certificate = await issuance.approve(db, authority, actor_of(request), certificate_id)
-        await anyio.to_thread.run_sync(authority.store_pdf, certificate)
+        await actions.approve(db, authority, actor_of(request), certificate_id)
         return Redirect(f"{record_url(certificate_id)}?notice=approved", status_code=303)
 
     @post("/{certificate_id:int}/revoke")
@@ -244,11 +234,10 @@ class CertificateAdminController(Controller):
     ) -> Template | Redirect:
         reason = str((await request.form()).get("reissue_reason") or "")
         try:
-            issued = await issuance.reissue(db, authority, actor_of(request), certificate_id, reason)
+            issued = await actions.reissue(db, authority, actor_of(request), certificate_id, reason)
         except InvalidInput as invalid:
             errors = {"reissue_reason": invalid.field_errors["reason"]}
             return await _record_page(db, certificate_id, {"reissue": errors, "reason": reason})
-        await _store_pdfs(authority, [issued])
         return Redirect(f"{record_url(row_id(issued.certificate))}?notice=reissued", status_code=303)
 
 

@@ -294,9 +294,8 @@ async def issue_certificate(
         raise Conflict(N_("This trainee already has a certificate (%(code)s)."), code=previous.public_code)
     try:
         [issued] = await _issue(session, authority, actor, [found], user)
-        await session.commit()
-    except IntegrityError:  # another request issued it a moment ago
-        await session.rollback()
+        await session.flush()  # the unique index speaks here, not at the caller's commit
+    except IntegrityError:  # another request issued it a moment ago; the caller's transaction is lost
         raise Conflict(N_("This trainee already has a certificate.")) from None
     return issued
 
@@ -324,22 +323,18 @@ async def issue_for_cohort(
     cohort_id: int,
     batch_size: int | None = None,
 ) -> CohortIssuance:
-    """Issue the next `batch_size` (default: all) missing certificates of a cohort, in one transaction.
+    """Issue the next `batch_size` (default: all) missing certificates of a cohort in the caller's
+    transaction.
 
-    Running it again issues nothing twice: enrolments with a certificate are skipped, and if a concurrent
-    run got there first the database's unique index refuses the duplicate and the batch is retried.
+    Enrolments with a certificate are skipped, so running it again issues nothing twice. If a concurrent
+    run got there first, the database's unique index refuses the duplicate with IntegrityError: the caller
+    rolls back and may try again (certificates.actions.issue_for_cohort does).
     """
-    for _attempt in range(3):
-        waiting = await issuable(session, user, cohort_id)
-        batch = waiting[:batch_size] if batch_size else waiting
-        try:
-            issued = await _issue(session, authority, actor, batch, user) if batch else []
-            await session.commit()
-        except IntegrityError:
-            await session.rollback()
-            continue
-        return CohortIssuance(issued, remaining=len(waiting) - len(batch))
-    raise Conflict(N_("Certificates are being issued for this cohort by someone else; try again."))
+    waiting = await issuable(session, user, cohort_id)
+    batch = waiting[:batch_size] if batch_size else waiting
+    issued = await _issue(session, authority, actor, batch, user) if batch else []
+    await session.flush()  # the unique index speaks here, not at the caller's commit
+    return CohortIssuance(issued, remaining=len(waiting) - len(batch))
 
 
 # ---------------------------------------------------------------- approving, revoking, reissuing (admins)
@@ -371,7 +366,6 @@ async def approve(
     holders = await _holders(session, [found])
     _make_valid(session, authority, certificate, found, holders[certificate.enrolment_id], actor)
     audit.record(session, actor, "certificate.approve", certificate, before, _audited(certificate))
-    await session.commit()
     return certificate
 
 
@@ -389,7 +383,6 @@ async def revoke(session: AsyncSession, actor: Actor, certificate_id: int, reaso
         reason,
     )
     audit.record(session, actor, "certificate.revoke", certificate, before, _audited(certificate))
-    await session.commit()
     return certificate
 
 
@@ -412,5 +405,4 @@ async def reissue(
     [issued] = await _issue(session, authority, actor, [found], None, expires_on=old.expires_on)
     issued.certificate.supersedes_id, old.superseded_by_id = old.id, issued.certificate.id
     audit.record(session, actor, "certificate.supersede", old, before, _audited(old))
-    await session.commit()
     return issued

@@ -400,7 +400,6 @@ async def create_course(session: AsyncSession, actor: Actor, data: CourseInput) 
     session.add(course)
     await session.flush()
     audit.record(session, actor, "course.create", course, None, audit.snapshot(course))
-    await session.commit()
     return course
 
 
@@ -414,7 +413,6 @@ async def update_course(session: AsyncSession, actor: Actor, course_id: int, dat
     before = audit.snapshot(course)
     course.sqlmodel_update(data.model_dump() | {"updated_at": utcnow()})
     audit.record(session, actor, "course.update", course, before, audit.snapshot(course))
-    await session.commit()
     return course
 
 
@@ -476,7 +474,6 @@ async def add_module(session: AsyncSession, actor: Actor, course_id: int, data: 
     )
     _record_moves(session, actor, moves)
     course.updated_at = utcnow()
-    await session.commit()
     return module
 
 
@@ -504,7 +501,6 @@ async def update_module(
     audit.record(session, actor, "course_module.update", module, before, audit.snapshot(module))
     _record_moves(session, actor, moves)
     course.updated_at = utcnow()
-    await session.commit()
     return module
 
 
@@ -522,7 +518,6 @@ async def move_module(
     if module.position != (before or {}).get("position"):
         moves.append((module, before))
     _record_moves(session, actor, moves)
-    await session.commit()
 
 
 async def remove_module(session: AsyncSession, actor: Actor, course_id: int, module_id: int) -> None:
@@ -537,7 +532,6 @@ async def remove_module(session: AsyncSession, actor: Actor, course_id: int, mod
     audit.record(session, actor, "course_module.delete", module, before, None)
     await session.delete(module)
     course.updated_at = utcnow()
-    await session.commit()
 
 
 # ---------------------------------------------------------------- target competencies of a draft
@@ -575,7 +569,6 @@ async def set_competencies(
     session.add_all(added)
     audit.record(session, actor, "course.competencies", course, before, _targets_snapshot(kept + added))
     course.updated_at = utcnow()
-    await session.commit()
 
 
 # ---------------------------------------------------------------- lifecycle: draft > published > archived
@@ -603,7 +596,6 @@ async def publish_course(session: AsyncSession, actor: Actor, course_id: int) ->
     before = audit.snapshot(course)
     course.status, course.published_at, course.updated_at = CourseStatus.published.value, now, now
     audit.record(session, actor, "course.publish", course, before, audit.snapshot(course))
-    await session.commit()
     return course
 
 
@@ -615,7 +607,6 @@ async def archive_course(session: AsyncSession, actor: Actor, course_id: int) ->
     before = audit.snapshot(course)
     course.status, course.updated_at = CourseStatus.archived.value, utcnow()
     audit.record(session, actor, "course.archive", course, before, audit.snapshot(course))
-    await session.commit()
     return course
 
 
@@ -664,8 +655,7 @@ async def start_new_version(session: AsyncSession, actor: Actor, course_id: int)
     session.add(course)
     try:
         await session.flush()
-    except IntegrityError:  # someone else made the same version a moment ago
-        await session.rollback()
+    except IntegrityError:  # someone else made the same version a moment ago; the caller rolls back
         raise Conflict(
             N_("Someone has just made a new version of this course: open it from the list.")
         ) from None
@@ -682,5 +672,4 @@ async def start_new_version(session: AsyncSession, actor: Actor, course_id: int)
     audit.record(
         session, actor, "course.new_version", course, None, audit.snapshot(course, copied_from=course_id)
     )
-    await session.commit()
     return course

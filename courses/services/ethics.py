@@ -228,7 +228,6 @@ async def _settings(session: AsyncSession, module_id: int) -> EthicsQuiz:
         # An ethics module gets its quiz when it is created; this repairs one without, using the defaults.
         quiz = EthicsQuiz(module_id=module_id)
         session.add(quiz)
-        await session.commit()
     return quiz
 
 
@@ -248,7 +247,6 @@ async def update_quiz(
     quiz.sqlmodel_update(data.model_dump())
     # The quiz is keyed by its module (it has no id of its own), so the entry names the module.
     audit.record(session, actor, "ethics_quiz.update", module, before, audit.snapshot(quiz))
-    await session.commit()
     return quiz
 
 
@@ -304,7 +302,6 @@ async def create_question(
     audit.record(
         session, actor, "quiz_question.create", question, None, _question_snapshot(question, options)
     )
-    await session.commit()
     return BankQuestion(question, tuple(options))
 
 
@@ -323,7 +320,6 @@ async def update_question(
     audit.record(
         session, actor, "quiz_question.update", question, before, _question_snapshot(question, options)
     )
-    await session.commit()
     return BankQuestion(question, tuple(options))
 
 
@@ -341,7 +337,6 @@ async def delete_question(
     )
     await session.execute(delete(QuizOption).where(col(QuizOption.question_id) == question_id))
     await session.delete(current.question)
-    await session.commit()
 
 
 async def move_question(
@@ -361,7 +356,6 @@ async def move_question(
             before = audit.snapshot(question)
             question.position = position
             audit.record(session, actor, "quiz_question.update", question, before, audit.snapshot(question))
-    await session.commit()
 
 
 # ---------------------------------------------------------------- preview: the quiz as a trainee takes it

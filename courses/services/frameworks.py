@@ -203,7 +203,6 @@ async def create_framework(session: AsyncSession, actor: Actor, data: FrameworkI
     session.add(framework)
     await session.flush()
     audit.record(session, actor, "competency_framework.create", framework, None, audit.snapshot(framework))
-    await session.commit()
     return framework
 
 
@@ -215,7 +214,6 @@ async def update_framework(
     before = audit.snapshot(framework)
     framework.sqlmodel_update(canonical_text(data.model_dump()) | {"updated_at": utcnow()})
     audit.record(session, actor, "competency_framework.update", framework, before, audit.snapshot(framework))
-    await session.commit()
     return framework
 
 
@@ -232,7 +230,6 @@ async def create_domain(
     session.add(domain)
     await session.flush()
     audit.record(session, actor, "competency_domain.create", domain, None, audit.snapshot(domain))
-    await session.commit()
     return domain
 
 
@@ -245,7 +242,6 @@ async def update_domain(
     before = audit.snapshot(domain)
     domain.sqlmodel_update(data.model_dump() | {"position": data.position or domain.position})
     audit.record(session, actor, "competency_domain.update", domain, before, audit.snapshot(domain))
-    await session.commit()
     return domain
 
 
@@ -272,7 +268,6 @@ async def create_competency(
     session.add(competency)
     await session.flush()
     audit.record(session, actor, "competency.create", competency, None, audit.snapshot(competency))
-    await session.commit()
     return competency
 
 
@@ -294,7 +289,6 @@ async def update_competency(
     before = audit.snapshot(competency)
     competency.sqlmodel_update(canonical_text(data.model_dump()) | {"position": position})
     audit.record(session, actor, "competency.update", competency, before, audit.snapshot(competency))
-    await session.commit()
     return competency
 
 
@@ -369,7 +363,6 @@ async def import_framework(
     await _add_content(session, row_id(framework), document)
     after = audit.snapshot(framework, file=filename, domains=_domains_for_audit(document))
     audit.record(session, actor, "competency_framework.import", framework, None, after)
-    await session.commit()
     return framework
 
 
@@ -395,5 +388,4 @@ async def replace_framework_content(
     framework.updated_at = utcnow()
     after = audit.snapshot(framework, file=filename, domains=_domains_for_audit(document))
     audit.record(session, actor, "competency_framework.import", framework, before, after)
-    await session.commit()
     return framework

@@ -78,5 +78,4 @@ async def retry(session: AsyncSession, actor: Actor, message_id: int) -> OutboxM
     before = _audited(message)
     message.status, message.attempts, message.send_after = OutboxStatus.pending.value, 0, utcnow()
     audit.record(session, actor, "outbox.retry", message, before, _audited(message))
-    await session.commit()
     return message

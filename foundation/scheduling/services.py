@@ -111,5 +111,4 @@ async def request_run(
     session.add(run)
     await session.flush()
     audit.record(session, actor, "job.run_requested", run, None, audit.snapshot(run))
-    await session.commit()
     return run

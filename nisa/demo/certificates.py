@@ -59,6 +59,8 @@ async def load_demo_certificates(session: AsyncSession, authority: IssuingAuthor
     await issuance.reissue(
         session, authority, actor, row_id(issued[-2].certificate), "Name spelling corrected."
     )
+    # One commit for the three: their PDFs are rendered when first downloaded (the store is a cache).
+    await session.commit()
 
 
 async def _closed_cohort(session: AsyncSession, trainer_id: int) -> Cohort:

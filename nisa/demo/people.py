@@ -208,6 +208,7 @@ async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
             trainee_id=first_trainee_id if role == "trainee" else None,
         )
         await users.create_user(session, system, data, password=password)
+    await session.commit()  # the service leaves the commit to its caller: here, the loader
     await load_demo_curriculum(session)
     await _cohorts(session, rng, first_trainee_id or 0)
 

@@ -54,6 +54,9 @@ class AuthController(Controller):
                 throttle=_throttle(settings),
             )
         except (SignInRefused, TooManyAttempts) as refused:
+            # A refused sign-in recorded the failure for the throttle: it must stay although the answer is
+            # a refusal, so it is committed here rather than left to how the request's unit of work ends.
+            await db.commit()
             error = gettext(refused.message) % refused.params if refused.params else gettext(refused.message)
             context = {"next": target, "error": error, "email": email}
             return Template("training/login.html", context=context, status_code=refused.status_code)

@@ -16,4 +16,3 @@ async def set_active(session: AsyncSession, actor: Actor, row: Any, active: bool
         row.updated_at = utcnow()
     action = f"{row.__tablename__}.{'reactivate' if active else 'deactivate'}"
     audit.record(session, actor, action, row, before, audit.snapshot(row))
-    await session.commit()

@@ -93,7 +93,10 @@ async def sign_in(
     hours: int,
     throttle: Throttle,
 ) -> tuple[str, User]:
-    """Check the password and open a session; returns the new session token (for the cookie) and user."""
+    """Check the password and open a session; returns the new session token (for the cookie) and user.
+
+    A wrong password is recorded (for the throttle) before SignInRefused is raised: the caller commits that
+    record even though it answers with the refusal."""
     account = email.strip().lower()
     since = utcnow() - throttle.window
     if (
@@ -107,7 +110,6 @@ async def sign_in(
     user = (await session.execute(select(User).where(col(User.email) == account))).scalar_one_or_none()
     if user is None or not user.active or not _password_matches(user.password_hash, password):
         session.add(LoginFailure(account=account, ip=ip))
-        await session.commit()
         raise SignInRefused(N_("Wrong email or password."))
     await session.execute(delete(LoginFailure).where(col(LoginFailure.account) == account))
     token = secrets.token_urlsafe(32)
@@ -122,7 +124,6 @@ async def sign_in(
         )
     )
     user.last_login_at = now
-    await session.commit()
     return token, user
 
 
@@ -150,7 +151,6 @@ async def current_user(session: AsyncSession, token: str, hours: int) -> Current
             .where(col(WebSession.token_hash) == token_hash)
             .values(last_seen_at=now, expires_at=now + timedelta(hours=hours))
         )
-        await session.commit()
     return CurrentUser(
         id=row_id(user),
         email=user.email,
@@ -164,7 +164,6 @@ async def current_user(session: AsyncSession, token: str, hours: int) -> Current
 
 async def sign_out(session: AsyncSession, session_hash: str) -> None:
     await session.execute(delete(WebSession).where(col(WebSession.token_hash) == session_hash))
-    await session.commit()
 
 
 async def end_all_sessions(session: AsyncSession, user_id: int) -> None:
@@ -212,5 +211,4 @@ async def set_password_with_link(
     link.used_at = utcnow()
     await end_all_sessions(session, link.user_id)
     audit.record(session, Actor(user.id, ip), f"user.password_set_by_{link.purpose}", user, None, None)
-    await session.commit()
     return user

@@ -54,7 +54,6 @@ async def create_organisation(session: AsyncSession, actor: Actor, data: Organis
     session.add(organisation)
     await session.flush()
     audit.record(session, actor, "organisation.create", organisation, None, audit.snapshot(organisation))
-    await session.commit()
     return organisation
 
 
@@ -66,7 +65,6 @@ async def update_organisation(
     before = audit.snapshot(organisation)
     organisation.sqlmodel_update(data.model_dump() | {"updated_at": utcnow()})
     audit.record(session, actor, "organisation.update", organisation, before, audit.snapshot(organisation))
-    await session.commit()
     return organisation
 
 

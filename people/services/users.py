@@ -92,7 +92,6 @@ async def create_user(
     if invite is not None:
         send_link(session, user, invite, TokenPurpose.invite)
     audit.record(session, actor, "user.create", user, None, audit.snapshot(user, roles=data.roles))
-    await session.commit()
     return _read(user, list(data.roles)), invite
 
 
@@ -108,7 +107,6 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: int, data: U
     await session.execute(delete(UserRole).where(col(UserRole.user_id) == user_id))
     _set_roles(session, user_id, data.roles)
     audit.record(session, actor, "user.update", user, before, audit.snapshot(user, roles=data.roles))
-    await session.commit()
     return _read(user, list(data.roles))
 
 
@@ -133,5 +131,4 @@ async def reset_password(session: AsyncSession, actor: Actor, user_id: int) -> s
     link = auth.create_link(session, user_id, TokenPurpose.password_reset)
     send_link(session, user, link, TokenPurpose.password_reset)
     audit.record(session, actor, "user.password_reset", user, None, None)
-    await session.commit()
     return link

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from certificates import keys
+from certificates import actions, keys
 from certificates.authority import IssuingAuthority
 from certificates.codes import grouped
 from certificates.models import Certificate, CertificateStatus
@@ -147,10 +147,10 @@ async def test_the_database_refuses_a_second_current_certificate_under_concurren
     async with maker() as db:
         setup, _complete = await complete_cohort(db, done=4, undone=0)
 
-    async def issue_all() -> int:
+    async def issue_all() -> int:  # as the request does: the action commits, retrying a lost race
         async with maker() as session:
             try:
-                result = await issuance.issue_for_cohort(
+                result = await actions.issue_for_cohort(
                     session, authority, SYSTEM, admin_user(), setup.cohort.id
                 )
             except Conflict:
@@ -187,11 +187,14 @@ async def test_revoking_needs_a_reason_and_is_audited(db, authority):
     certificate = (
         await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), complete[0].id)
     ).certificate
+    await db.commit()  # the test owns the unit of work, as a request would
     with pytest.raises(InvalidInput):
         await issuance.revoke(db, SYSTEM, certificate.id, "  ")
+    await db.rollback()
     await db.refresh(certificate)
     assert certificate.status == CertificateStatus.valid
     await issuance.revoke(db, SYSTEM, certificate.id, "Issued by mistake")
+    await db.commit()
     await db.refresh(certificate)
     assert (certificate.status, certificate.revoked_reason) == ("revoked", "Issued by mistake")
     assert await count(db, AuditEntry, AuditEntry.action == "certificate.revoke") == 1
@@ -206,6 +209,7 @@ async def test_reissue_makes_a_new_certificate_and_supersedes_the_old(db, author
     trainee.name_latin = "Corrected Name"
     await db.commit()
     new = (await issuance.reissue(db, authority, SYSTEM, old.id, "Name corrected")).certificate
+    await db.commit()
     await db.refresh(old)
     assert old.status == CertificateStatus.superseded and old.superseded_by_id == new.id
     assert new.supersedes_id == old.id and new.code != old.code
@@ -254,6 +258,7 @@ async def test_another_trainer_cannot_issue_or_download(client, db, as_role, aut
     certificate = (
         await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), complete[0].id)
     ).certificate
+    await db.commit()
     await as_role(Role.trainer)
     assert (await client.get(f"/cohorts/{setup.cohort.id}/certificates")).status_code == 403
     assert (await post_form(client, f"/enrolments/{complete[0].id}/certificate")).status_code == 403
@@ -268,6 +273,7 @@ async def test_the_holder_downloads_their_own_certificate_and_no_one_elses(clien
     for enrolment in (mine, other):
         await record(db, setup, enrolment)
     result = await issuance.issue_for_cohort(db, authority, SYSTEM, admin_user(), setup.cohort.id)
+    await db.commit()
     by_enrolment = {i.certificate.enrolment_id: i.certificate for i in result.issued}
     await sign_in(client, holder.email)
     page = await client.get("/me/certificates")
@@ -284,6 +290,7 @@ async def test_an_admin_revokes_with_a_reason_and_the_public_page_shows_it(clien
     certificate = (
         await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), complete[0].id)
     ).certificate
+    await db.commit()
     await as_role(Role.admin, language="en")
     refused = await post_form(client, f"/admin/certificates/{certificate.id}/revoke", {"reason": ""})
     assert refused.status_code == 422 and "Say why" in refused.text
@@ -312,6 +319,7 @@ async def test_an_admin_reissues_through_the_page_and_is_told_when_the_reason_is
 ):
     _, complete = await complete_cohort(db, done=1, undone=0)
     old = (await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), complete[0].id)).certificate
+    await db.commit()
     await as_role(Role.admin, language="en")
     refused = await post_form(client, f"/admin/certificates/{old.id}/reissue", {"reissue_reason": " "})
     assert refused.status_code == 422 and "Say why" in refused.text
