@@ -12,16 +12,14 @@ from foundation.forms import form_values, validated
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
 from foundation.i18n import N_
-from training.services import assessments
-from training.services.assessments import (
-    METHOD_NAMES,
-    RESULT_NAMES,
+from training.schemas.assessments import (
     AssessmentCreate,
     AssessmentRead,
     ModuleCompletedBy,
     ModuleCompletionRead,
-    ModuleGrid,
 )
+from training.services import assessments
+from training.services.assessments import METHOD_NAMES, RESULT_NAMES, ModuleGrid
 
 NAMES = {"RESULT_NAMES": RESULT_NAMES, "METHOD_NAMES": METHOD_NAMES}
 

@@ -11,8 +11,9 @@ from foundation.errors import InvalidInput
 from foundation.forms import validated
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
+from training.schemas.attendance import AttendanceMarks, RegisterRead
 from training.services import attendance
-from training.services.attendance import STATUS_NAMES, AttendanceMarks, Register, RegisterRead
+from training.services.attendance import STATUS_NAMES, Register
 
 STATUS_FIELD = "status-"
 

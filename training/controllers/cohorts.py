@@ -20,18 +20,18 @@ from foundation.spreadsheets import as_csv, as_xlsx
 from people.models import Sex, Trainee, TraineeCreate
 from people.services import locations, organisations
 from training.models import CohortStatus
-from training.services import cohorts as cohort_service
-from training.services import enrolment as enrolment_service
-from training.services.cohorts import (
-    COHORT_STATUS_NAMES,
+from training.schemas.cohorts import (
     CohortCreate,
-    CohortFilters,
     CohortRead,
     CohortUpdate,
     SessionInput,
     SessionRead,
     StatusChange,
 )
+from training.services import class_sessions
+from training.services import cohorts as cohort_service
+from training.services import enrolment as enrolment_service
+from training.services.cohorts import COHORT_STATUS_NAMES, CohortFilters
 from training.services.enrolment import EnrolmentInput, EnrolmentRead, WithdrawalInput
 
 COHORTS = "/cohorts"
@@ -97,7 +97,7 @@ async def _session_form(
 ) -> Template:
     context = {
         "row": await cohort_service.get_cohort_row(db, request.user, cohort_id, write=True),
-        "modules": await cohort_service.course_modules(db, request.user, cohort_id),
+        "modules": await class_sessions.course_modules(db, request.user, cohort_id),
         "meeting": EMPTY_SESSION | values,
         "chosen_modules": {str(m) for m in values.get("module_ids", [])},
         "errors": errors,
@@ -272,7 +272,7 @@ class CohortController(Controller):
         values = form_values(await request.form(), lists=("module_ids",))
         try:
             data = validated(SessionInput, values)
-            await cohort_service.add_session(db, actor_of(request), request.user, cohort_id, data)
+            await class_sessions.add_session(db, actor_of(request), request.user, cohort_id, data)
         except InvalidInput as invalid:
             action = f"{cohort_url(cohort_id)}/sessions/new"
             return await _session_form(
@@ -284,7 +284,7 @@ class CohortController(Controller):
     async def edit_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
     ) -> Template:
-        _, meeting = await cohort_service.get_session(db, request.user, cohort_id, session_id)
+        _, meeting = await class_sessions.get_session(db, request.user, cohort_id, session_id)
         action = f"{cohort_url(cohort_id)}/sessions/{session_id}"
         values = meeting.model_dump() | {
             "starts_at": _clock(meeting.starts_at),
@@ -299,7 +299,7 @@ class CohortController(Controller):
         values = form_values(await request.form(), lists=("module_ids",))
         try:
             data = validated(SessionInput, values)
-            await cohort_service.update_session(
+            await class_sessions.update_session(
                 db, actor_of(request), request.user, cohort_id, session_id, data
             )
         except InvalidInput as invalid:
@@ -314,7 +314,7 @@ class CohortController(Controller):
     async def remove_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
     ) -> Redirect:
-        await cohort_service.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
+        await class_sessions.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
         return Redirect(f"{cohort_url(cohort_id)}?notice=deleted#sessions", status_code=303)
 
     # ------------------------------------------------------------ enrolment
@@ -464,33 +464,33 @@ class CohortApi(Controller):
 
     @get("/{cohort_id:int}/sessions")
     async def list_sessions(self, request: Request, db: AsyncSession, cohort_id: int) -> list[SessionRead]:
-        schedule = await cohort_service.get_schedule(db, request.user, cohort_id)
+        schedule = await class_sessions.get_schedule(db, request.user, cohort_id)
         return [view.read for view in schedule.sessions]
 
     @post("/{cohort_id:int}/sessions", dto=JsonObjectAs[SessionInput], responses=INVALID)
     async def add_session(
         self, request: Request, db: AsyncSession, cohort_id: int, data: dict[str, Any]
     ) -> SessionRead:
-        meeting = await cohort_service.add_session(
+        meeting = await class_sessions.add_session(
             db, actor_of(request), request.user, cohort_id, validated(SessionInput, data)
         )
-        return (await cohort_service.get_session(db, request.user, cohort_id, row_id(meeting)))[1]
+        return (await class_sessions.get_session(db, request.user, cohort_id, row_id(meeting)))[1]
 
     @put("/{cohort_id:int}/sessions/{session_id:int}", dto=JsonObjectAs[SessionInput], responses=INVALID)
     async def update_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int, data: dict[str, Any]
     ) -> SessionRead:
-        await cohort_service.update_session(
+        await class_sessions.update_session(
             db, actor_of(request), request.user, cohort_id, session_id, validated(SessionInput, data)
         )
-        return (await cohort_service.get_session(db, request.user, cohort_id, session_id))[1]
+        return (await class_sessions.get_session(db, request.user, cohort_id, session_id))[1]
 
     @delete("/{cohort_id:int}/sessions/{session_id:int}")
     async def remove_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
     ) -> None:
         """Refused (409) once attendance has been taken for the session."""
-        await cohort_service.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
+        await class_sessions.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
 
     @get("/{cohort_id:int}/enrolments")
     async def list_enrolments(
