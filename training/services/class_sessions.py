@@ -1,5 +1,4 @@
-"""Sessions of a cohort (its dated class meetings, each covering modules of the course): the schedule,
-adding, changing and removing them."""
+"""A cohort's sessions (dated class meetings covering modules of its course): its schedule and changes."""
 
 from dataclasses import dataclass
 from typing import Any

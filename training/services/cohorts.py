@@ -1,5 +1,4 @@
-"""Cohorts (runs of a published course): finding them, the form's choices, creating and changing them, and
-moving their status forward (closing settles the enrolments)."""
+"""Cohorts (runs of a published course): finding them, creating and changing them, moving their status."""
 
 from dataclasses import dataclass
 from typing import Any

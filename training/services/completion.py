@@ -1,5 +1,4 @@
-"""The completion rules, without a database: what an enrolment has done, checked against what its course
-requires, item by item, each saying what is still missing."""
+"""The completion rules, without a database: an enrolment's checklist from what it has done."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field

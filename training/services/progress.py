@@ -1,5 +1,4 @@
-"""Progress of enrolments: each one's checklist, computed from what is recorded in a fixed number of queries,
-and the cohort overview of everyone enrolled in a cohort."""
+"""Progress of enrolments (their checklists, from what is recorded) and the overview of a cohort."""
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
