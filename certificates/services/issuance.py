@@ -18,7 +18,7 @@ from certificates.document import AchievedCompetency, CertificateDocument, Signa
 from certificates.messages import CERTIFICATE_ISSUED, certificate_context
 from certificates.models import CURRENT_STATUSES, Certificate, CertificateStatus
 from courses.models import Competency, Course, CourseCompetency
-from foundation import audit
+from foundation import audit, clock
 from foundation.audit import Actor
 from foundation.clock import utcnow
 from foundation.columns import row_id
@@ -29,7 +29,7 @@ from foundation.roles import Role
 from people.models import Trainee, User
 from people.services.auth import CurrentUser
 from training.models import Assessment, AssessmentResult, Enrolment, EnrolmentStatus
-from training.services import cohorts, progress
+from training.services import access, progress
 from training.services.progress import Progress
 
 # Bit positions in the status list come from the certificate's id through a fixed permutation of the list
@@ -116,8 +116,8 @@ def course_template(
         course_title_km=course.title_km,
         course_title_en=course.title_en,
         hours=course.hours,
-        completed_on=cohorts.today(),
-        issued_on=cohorts.today(),
+        completed_on=clock.today(),
+        issued_on=clock.today(),
         expires_on=None,
         certificate_title_km=course.certificate_title_km,
         certificate_title_en=course.certificate_title_en,
@@ -286,7 +286,7 @@ async def issue_certificate(
     enrolment = await session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise NotFound(N_("No such enrolment."))
-    await cohorts.cohort_for(session, user, enrolment.cohort_id)
+    await access.cohort_for(session, user, enrolment.cohort_id)
     found = await _progress_of(session, enrolment_id)
     if refused := refusal(found):
         raise refused
@@ -308,7 +308,7 @@ class CohortIssuance:
 
 async def issuable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> list[Progress]:
     """The cohort's complete enrolments that have no certificate yet."""
-    await cohorts.cohort_for(session, user, cohort_id)
+    await access.cohort_for(session, user, cohort_id)
     overview = await progress.cohort_overview(session, cohort_id)
     candidates = [p for p in overview.progress if refusal(p) is None]
     existing = await _existing(session, [row_id(p.enrolment) for p in candidates])

@@ -18,7 +18,7 @@ from people.models import Trainee
 from people.services.auth import CurrentUser
 from people.services.trainees import search_condition
 from training.models import Cohort
-from training.services import cohorts, progress
+from training.services import access, progress
 from training.services.progress import Progress
 
 STATUS_NAMES = {
@@ -79,7 +79,7 @@ class CohortCertificates:
 
 async def cohort_certificates(session: AsyncSession, user: CurrentUser, cohort_id: int) -> CohortCertificates:
     """Every seated enrolment of the cohort with its current certificate, for its trainers and admins."""
-    await cohorts.cohort_for(session, user, cohort_id)
+    await access.cohort_for(session, user, cohort_id)
     overview = await progress.cohort_overview(session, cohort_id)
     rows = await session.execute(
         select(Certificate).where(col(Certificate.cohort_id) == cohort_id).order_by(col(Certificate.id))
@@ -92,7 +92,7 @@ async def cohort_certificates(session: AsyncSession, user: CurrentUser, cohort_i
 
 async def printable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> list[Certificate]:
     """The cohort's valid certificates, in the holders' name order, for the ZIP and the print PDF."""
-    await cohorts.cohort_for(session, user, cohort_id)
+    await access.cohort_for(session, user, cohort_id)
     rows = await session.execute(
         select(Certificate)
         .join(Trainee, col(Trainee.id) == Certificate.trainee_id)
@@ -112,7 +112,7 @@ async def certificate_for(session: AsyncSession, user: CurrentUser, certificate_
         raise NotFound(N_("No such certificate."))
     if user.trainee_id is not None and user.trainee_id == certificate.trainee_id:
         return certificate
-    await cohorts.cohort_for(session, user, certificate.cohort_id)
+    await access.cohort_for(session, user, certificate.cohort_id)
     return certificate
 
 

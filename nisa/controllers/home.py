@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foundation.guards import requires_admin
 from foundation.roles import Role
 from people.services import audit_log
-from training.services import cohorts
+from training.services.dashboard import dashboard_for
 
 KHMER_FONT = next((Path(fontpkg_noto_sans_khmer.__file__).parent / "files").glob("NotoSansKhmer*.ttf"))
 
@@ -22,7 +22,7 @@ class PageController(Controller):
     async def home(self, request: Request, db: AsyncSession) -> Template:
         """Trainers (and admins who train) get their dashboard; everyone else the welcome page."""
         if request.user is not None and request.user.has_role(Role.trainer):
-            dashboard = await cohorts.dashboard_for(db, request.user)
+            dashboard = await dashboard_for(db, request.user)
             return Template("training/dashboard.html", context={"dashboard": dashboard})
         return Template("training/home.html")
 

@@ -28,7 +28,8 @@ from training.models import (
     PledgeAcceptance,
     QuizAttempt,
 )
-from training.services.progress import cohort_overview, enrolment_progress, settle_cohort
+from training.services.progress import cohort_overview, enrolment_progress
+from training.services.settlement import settle_cohort
 
 
 @pytest.fixture(autouse=True)

@@ -11,13 +11,8 @@ from courses.models import Competency, CompetencyDomain, CompetencyFramework, Co
 from courses.services.courses import CompletionChecklist, Target
 from foundation.i18n import current_language
 from training.models import QuizAttempt
-from training.services.progress import (
-    EnrolmentFacts,
-    QuizRecord,
-    Requirement,
-    completion_checklist,
-    quiz_record,
-)
+from training.schemas.progress import Requirement
+from training.services.completion import EnrolmentFacts, QuizRecord, completion_checklist, quiz_record
 
 ETHICS = 9
 

@@ -18,8 +18,9 @@ from tests.curriculum_factories import make_course
 from tests.delivery_factories import make_cohort
 from tests.factories import SYSTEM, make_trainee, make_user
 from training.models import Cohort, Enrolment
+from training.schemas.cohorts import CohortUpdate
 from training.services import enrolment
-from training.services.cohorts import CohortUpdate, update_cohort
+from training.services.cohorts import update_cohort
 from training.services.enrolment import WithdrawalInput, waitlist_positions
 
 
@@ -136,6 +137,7 @@ async def test_a_larger_capacity_promotes_the_waitlist_in_order(db):
         capacity=3,
     )
     await update_cohort(db, SYSTEM, trainer, cohort.id, data)
+    await db.commit()  # the test owns the unit of work
     assert await statuses(db, cohort.id) == {
         people[0]: "enrolled",
         people[1]: "enrolled",

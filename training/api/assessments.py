@@ -9,14 +9,14 @@ from foundation.api import INVALID, SESSION, JsonObjectAs
 from foundation.forms import validated
 from foundation.guards import STAFF
 from foundation.http import actor_of
-from training.services import assessments
-from training.services.assessments import (
+from training.schemas.assessments import (
     AssessmentCreate,
     AssessmentRead,
     ModuleCompletedBy,
     ModuleCompletionRead,
-    ModuleGrid,
 )
+from training.services import assessments
+from training.services.assessments import ModuleGrid
 
 
 def _completions(grid: ModuleGrid, module_id: int | None = None) -> list[ModuleCompletionRead]:

@@ -9,8 +9,8 @@ from foundation.api import INVALID, SESSION, JsonObjectAs
 from foundation.forms import validated
 from foundation.guards import STAFF
 from foundation.http import actor_of
+from training.schemas.attendance import AttendanceMarks, RegisterRead
 from training.services import attendance
-from training.services.attendance import AttendanceMarks, RegisterRead
 
 
 class AttendanceApi(Controller):

@@ -3,7 +3,7 @@
 from litestar import Controller, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from training.models import CatalogueCourse, CatalogueCourseDetail
+from training.schemas.catalogue import CatalogueCourse, CatalogueCourseDetail
 from training.services import catalogue
 
 

@@ -11,17 +11,18 @@ from foundation.forms import validated
 from foundation.guards import STAFF
 from foundation.http import actor_of
 from training.models import CohortStatus
-from training.services import cohorts as cohort_service
-from training.services import enrolment as enrolment_service
-from training.services.cohorts import (
+from training.schemas.cohorts import (
     CohortCreate,
-    CohortFilters,
     CohortRead,
     CohortUpdate,
     SessionInput,
     SessionRead,
     StatusChange,
 )
+from training.services import class_sessions
+from training.services import cohorts as cohort_service
+from training.services import enrolment as enrolment_service
+from training.services.cohorts import CohortFilters
 from training.services.enrolment import EnrolmentInput, EnrolmentRead, WithdrawalInput
 
 
@@ -81,33 +82,33 @@ class CohortApi(Controller):
 
     @get("/{cohort_id:int}/sessions")
     async def list_sessions(self, request: Request, db: AsyncSession, cohort_id: int) -> list[SessionRead]:
-        schedule = await cohort_service.get_schedule(db, request.user, cohort_id)
+        schedule = await class_sessions.get_schedule(db, request.user, cohort_id)
         return [view.read for view in schedule.sessions]
 
     @post("/{cohort_id:int}/sessions", dto=JsonObjectAs[SessionInput], responses=INVALID)
     async def add_session(
         self, request: Request, db: AsyncSession, cohort_id: int, data: dict[str, Any]
     ) -> SessionRead:
-        meeting = await cohort_service.add_session(
+        meeting = await class_sessions.add_session(
             db, actor_of(request), request.user, cohort_id, validated(SessionInput, data)
         )
-        return (await cohort_service.get_session(db, request.user, cohort_id, row_id(meeting)))[1]
+        return (await class_sessions.get_session(db, request.user, cohort_id, row_id(meeting)))[1]
 
     @put("/{cohort_id:int}/sessions/{session_id:int}", dto=JsonObjectAs[SessionInput], responses=INVALID)
     async def update_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int, data: dict[str, Any]
     ) -> SessionRead:
-        await cohort_service.update_session(
+        await class_sessions.update_session(
             db, actor_of(request), request.user, cohort_id, session_id, validated(SessionInput, data)
         )
-        return (await cohort_service.get_session(db, request.user, cohort_id, session_id))[1]
+        return (await class_sessions.get_session(db, request.user, cohort_id, session_id))[1]
 
     @delete("/{cohort_id:int}/sessions/{session_id:int}")
     async def remove_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
     ) -> None:
         """Refused (409) once attendance has been taken for the session."""
-        await cohort_service.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
+        await class_sessions.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
 
     @get("/{cohort_id:int}/enrolments")
     async def list_enrolments(

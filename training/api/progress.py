@@ -8,18 +8,17 @@ from foundation.columns import row_id
 from foundation.guards import requires_role
 from foundation.roles import Role
 from training.models import EnrolmentStatus
-from training.services import progress
-from training.services.progress import (
+from training.schemas.progress import (
     ChecklistItemRead,
-    CohortOverview,
     CohortOverviewRead,
     EnrolmentProgressRead,
-    MyProgress,
     MyProgressRead,
-    Progress,
     Requirement,
     UpcomingSessionRead,
 )
+from training.services import progress, trainee_progress
+from training.services.progress import CohortOverview, Progress
+from training.services.trainee_progress import MyProgress
 
 requires_trainee = requires_role(Role.trainee)
 requires_staff = requires_role(Role.admin, Role.trainer)
@@ -95,7 +94,7 @@ class ProgressApi(Controller):
     @get("/me/progress", guards=[requires_trainee])
     async def my_progress(self, request: Request, db: AsyncSession) -> MyProgressRead:
         """The signed-in trainee's own enrolments with their completion checklists, and next sessions."""
-        return _my_progress_read(await progress.my_progress(db, request.user))
+        return _my_progress_read(await trainee_progress.my_progress(db, request.user))
 
     @get("/cohorts/{cohort_id:int}/overview", guards=[requires_staff])
     async def cohort_overview(

@@ -11,8 +11,9 @@ from foundation.forms import form_values, validated
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
 from foundation.i18n import N_
+from training.schemas.assessments import AssessmentCreate
 from training.services import assessments
-from training.services.assessments import METHOD_NAMES, RESULT_NAMES, AssessmentCreate
+from training.services.assessments import METHOD_NAMES, RESULT_NAMES
 
 NAMES = {"RESULT_NAMES": RESULT_NAMES, "METHOD_NAMES": METHOD_NAMES}
 

@@ -17,16 +17,11 @@ from foundation.roles import Role
 from people.services import locations
 from training.models import CohortStatus
 from training.pages import COHORTS, cohort_url
+from training.schemas.cohorts import CohortCreate, CohortUpdate, SessionInput, StatusChange
+from training.services import class_sessions
 from training.services import cohorts as cohort_service
 from training.services import enrolment as enrolment_service
-from training.services.cohorts import (
-    COHORT_STATUS_NAMES,
-    CohortCreate,
-    CohortFilters,
-    CohortUpdate,
-    SessionInput,
-    StatusChange,
-)
+from training.services.cohorts import COHORT_STATUS_NAMES, CohortFilters
 
 EMPTY_SESSION: dict[str, Any] = {"day": "", "starts_at": "", "ends_at": "", "module_ids": []}
 
@@ -86,7 +81,7 @@ async def _session_form(
 ) -> Template:
     context = {
         "row": await cohort_service.get_cohort_row(db, request.user, cohort_id, write=True),
-        "modules": await cohort_service.course_modules(db, request.user, cohort_id),
+        "modules": await class_sessions.course_modules(db, request.user, cohort_id),
         "meeting": EMPTY_SESSION | values,
         "chosen_modules": {str(m) for m in values.get("module_ids", [])},
         "errors": errors,
@@ -206,7 +201,7 @@ class CohortController(Controller):
         values = form_values(await request.form(), lists=("module_ids",))
         try:
             data = validated(SessionInput, values)
-            await cohort_service.add_session(db, actor_of(request), request.user, cohort_id, data)
+            await class_sessions.add_session(db, actor_of(request), request.user, cohort_id, data)
         except InvalidInput as invalid:
             action = f"{cohort_url(cohort_id)}/sessions/new"
             return await _session_form(
@@ -218,7 +213,7 @@ class CohortController(Controller):
     async def edit_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
     ) -> Template:
-        _, meeting = await cohort_service.get_session(db, request.user, cohort_id, session_id)
+        _, meeting = await class_sessions.get_session(db, request.user, cohort_id, session_id)
         action = f"{cohort_url(cohort_id)}/sessions/{session_id}"
         values = meeting.model_dump() | {
             "starts_at": _clock(meeting.starts_at),
@@ -233,7 +228,7 @@ class CohortController(Controller):
         values = form_values(await request.form(), lists=("module_ids",))
         try:
             data = validated(SessionInput, values)
-            await cohort_service.update_session(
+            await class_sessions.update_session(
                 db, actor_of(request), request.user, cohort_id, session_id, data
             )
         except InvalidInput as invalid:
@@ -248,5 +243,5 @@ class CohortController(Controller):
     async def remove_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
     ) -> Redirect:
-        await cohort_service.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
+        await class_sessions.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
         return Redirect(f"{cohort_url(cohort_id)}?notice=deleted#sessions", status_code=303)

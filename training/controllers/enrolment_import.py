@@ -14,7 +14,7 @@ from foundation.guards import requires_role
 from foundation.http import actor_of
 from foundation.roles import Role
 from training.services import enrolment_import
-from training.services.cohorts import cohort_for
+from training.services.access import cohort_for
 from training.services.enrolment import ENROLMENT_STATUS_NAMES
 from training.services.enrolment_import import IMPORT_STATUS_NAMES, OUTCOME_NAMES, ImportStatus, RowOutcome
 from training.services.roster_uploads import (

@@ -6,8 +6,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foundation.guards import requires_role
 from foundation.roles import Role
-from training.services import progress
-from training.services.progress import REQUIREMENT_TAGS, Requirement
+from training.schemas.progress import Requirement
+from training.services import progress, trainee_progress
+from training.services.completion import REQUIREMENT_TAGS
 
 requires_trainee = requires_role(Role.trainee)
 requires_staff = requires_role(Role.admin, Role.trainer)
@@ -21,7 +22,7 @@ class MyProgressController(Controller):
     @get("/")
     async def my_progress(self, request: Request, db: AsyncSession) -> Template:
         """Only the signed-in trainee's own enrolments (their login's trainee record)."""
-        mine = await progress.my_progress(db, request.user)
+        mine = await trainee_progress.my_progress(db, request.user)
         return Template("training/progress/me.html", context={"mine": mine})
 
 

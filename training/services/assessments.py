@@ -3,12 +3,11 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import StringConstraints
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from courses.models import (
     Competency,
@@ -20,13 +19,16 @@ from courses.models import (
 )
 from foundation import audit
 from foundation.audit import Actor
+from foundation.clock import today
 from foundation.columns import row_id, table
 from foundation.errors import InvalidInput, NotFound
 from foundation.i18n import N_, format_date, gettext
 from people.models import User
 from people.services.auth import CurrentUser
 from training.models import Assessment, AssessmentMethod, AssessmentResult, Cohort, ModuleCompletion
-from training.services.attendance import RosterEntry, cohort_for, course_of, roster, today, writable
+from training.schemas.assessments import AssessmentCreate, AssessmentRead
+from training.services.access import cohort_for, course_of, writable
+from training.services.attendance import RosterEntry, roster
 
 
 def _latest_ids(enrolment_ids: list[int]) -> Any:
@@ -62,7 +64,7 @@ async def latest_outcomes(session: AsyncSession, enrolment_ids: list[int]) -> di
     return {(enrolment_id, competency_id): result for enrolment_id, competency_id, result in rows}
 
 
-# ---------------------------------------------------------------- input and output schemas
+# ---------------------------------------------------------------- names of results and methods
 
 RESULT_NAMES = {
     AssessmentResult.competent.value: N_("Competent"),
@@ -75,54 +77,13 @@ METHOD_NAMES = {
     AssessmentMethod.portfolio.value: N_("Portfolio"),
 }
 
-Evidence = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-
-
-class AssessmentInput(SQLModel):
-    """One attempt, as the assessor records it; the date defaults to today."""
-
-    result: AssessmentResult
-    method: AssessmentMethod
-    evidence: Evidence = ""
-    assessed_on: date | None = None
-
-
-class AssessmentCreate(AssessmentInput):
-    enrolment_id: int
-    competency_id: int
-
-
-class AssessmentRead(SQLModel):
-    id: int
-    enrolment_id: int
-    competency_id: int
-    result: AssessmentResult
-    method: AssessmentMethod
-    evidence: str
-    assessed_on: date
-    assessor_id: int | None
-    latest: bool
-
-
-class ModuleCompletedBy(SQLModel):
-    """Everyone who has completed one module; the others' completions are undone."""
-
-    enrolment_ids: list[int]
-
-
-class ModuleCompletionRead(SQLModel):
-    enrolment_id: int
-    module_id: int
-    completed_on: date
-    recorded_by: int | None
-
-
 # ---------------------------------------------------------------- the assessment grid
 
 
 @dataclass(frozen=True)
-class Target:
-    """A competency the cohort's course targets; `required` ones count for completion."""
+class AssessedCompetency:
+    """A competency the cohort's course targets, as the assessment grid shows it: a column of the grid;
+    `required` ones count for completion."""
 
     competency: Competency
     required: bool
@@ -138,7 +99,7 @@ class GridRow:
 class AssessmentGrid:
     cohort: Cohort
     course: Course
-    targets: list[Target]
+    targets: list[AssessedCompetency]
     rows: list[GridRow]
 
     @property
@@ -146,7 +107,7 @@ class AssessmentGrid:
         return writable(self.cohort)
 
 
-async def targets_of(session: AsyncSession, course_id: int) -> list[Target]:
+async def targets_of(session: AsyncSession, course_id: int) -> list[AssessedCompetency]:
     """The course's target competencies in the reading order of their frameworks."""
     rows = await session.execute(
         select(Competency, CourseCompetency.required)
@@ -162,7 +123,7 @@ async def targets_of(session: AsyncSession, course_id: int) -> list[Target]:
             col(Competency.code),
         )
     )
-    return [Target(competency, required) for competency, required in rows.all()]
+    return [AssessedCompetency(competency, required) for competency, required in rows.all()]
 
 
 async def assessment_grid(session: AsyncSession, user: CurrentUser, cohort_id: int) -> AssessmentGrid:
@@ -186,7 +147,7 @@ class AssessmentCell:
     cohort: Cohort
     course: Course
     entry: RosterEntry
-    target: Target
+    target: AssessedCompetency
     attempts: list[tuple[Assessment, User | None]]  # newest first: the first one counts
     today: date
 
@@ -199,7 +160,7 @@ def _on_roster(entries: list[RosterEntry], enrolment_id: int) -> RosterEntry | N
     return next((entry for entry in entries if entry.enrolment_id == enrolment_id), None)
 
 
-def _target(targets: list[Target], competency_id: int) -> Target | None:
+def _target(targets: list[AssessedCompetency], competency_id: int) -> AssessedCompetency | None:
     return next((t for t in targets if t.competency.id == competency_id), None)
 
 
@@ -253,7 +214,6 @@ async def record_assessment(
     session.add(assessment)
     await session.flush()
     audit.record(session, actor, "assessment.create", assessment, None, audit.snapshot(assessment))
-    await session.commit()
     return assessment
 
 
@@ -370,7 +330,6 @@ async def _set_completions(
             before = audit.snapshot(completion)
             await session.delete(completion)
             audit.record(session, actor, "module_completion.delete", enrolments[enrolment_id], before, None)
-    await session.commit()
     return await _module_grid(session, cohort)
 
 

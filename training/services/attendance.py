@@ -7,26 +7,20 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import Field, SQLModel, col, select
+from sqlmodel import col, select
 
 from courses.models import Course, CourseModule
 from foundation import audit
 from foundation.audit import Actor
-from foundation.clock import utcnow
+from foundation.clock import today, utcnow
 from foundation.columns import row_id, table
 from foundation.errors import Conflict, InvalidInput, NotFound
 from foundation.i18n import N_, gettext
 from people.models import Trainee
 from people.services.auth import CurrentUser
-from training.models import (
-    Attendance,
-    AttendanceStatus,
-    ClassSession,
-    Cohort,
-    CohortStatus,
-    Enrolment,
-    SessionModule,
-)
+from training.models import Attendance, AttendanceStatus, ClassSession, Cohort, Enrolment, SessionModule
+from training.schemas.attendance import RegisterRead, RegisterRowRead
+from training.services.access import SEATED, cohort_for, course_of, writable
 
 STATUSES = tuple(status.value for status in AttendanceStatus)
 ATTENDED = frozenset({AttendanceStatus.present.value, AttendanceStatus.late.value})
@@ -36,62 +30,6 @@ STATUS_NAMES = {
     AttendanceStatus.excused.value: N_("Excused"),
     AttendanceStatus.absent.value: N_("Absent"),
 }
-
-
-# ---------------------------------------------------------------- input and read schemas (JSON API)
-
-
-class AttendanceMark(SQLModel):
-    enrolment_id: int
-    status: AttendanceStatus
-
-
-class AttendanceMarks(SQLModel):
-    """Marks of one session; trainees left out keep what they have."""
-
-    marks: list[AttendanceMark]
-
-
-class RegisterRowRead(SQLModel):
-    enrolment_id: int
-    trainee_id: int
-    name_km: str
-    name_latin: str
-    status: AttendanceStatus | None
-    attendance_rate: Decimal | None = Field(description="Percent of the sessions held so far.")
-
-
-class RegisterRead(SQLModel):
-    cohort_id: int
-    session_id: int
-    day: date
-    editable: bool
-    rows: list[RegisterRowRead]
-
-
-# training.services.cohorts imports progress, which imports this module: cohorts is imported when
-# first used, not when this module loads, so that either can be imported first.
-
-
-async def cohort_for(
-    session: AsyncSession, user: CurrentUser, cohort_id: int, *, write: bool = False
-) -> Cohort:
-    """The cohort if this user may see it (and change it, with `write`): see cohorts.cohort_for."""
-    from training.services import cohorts
-
-    return await cohorts.cohort_for(session, user, cohort_id, write=write)
-
-
-def today() -> date:
-    """Today in Cambodia, where the sessions take place."""
-    from training.services import cohorts
-
-    return cohorts.today()
-
-
-def writable(cohort: Cohort) -> bool:
-    """Closed cohorts are read-only."""
-    return cohort.status != CohortStatus.closed
 
 
 def attendance_rate(statuses: list[str], sessions_held: int) -> Decimal | None:
@@ -169,8 +107,6 @@ class RosterEntry:
 
 async def roster(session: AsyncSession, cohort_id: int) -> list[RosterEntry]:
     """The cohort's enrolled (and finished) trainees, by name: the rows of its register and grids."""
-    from training.services.cohorts import SEATED
-
     rows = await session.execute(
         select(Enrolment, Trainee)
         .join(Trainee, col(Trainee.id) == Enrolment.trainee_id)
@@ -251,13 +187,6 @@ async def _meeting(session: AsyncSession, cohort: Cohort, session_id: int) -> Cl
     if meeting is None or meeting.cohort_id != cohort.id:
         raise NotFound(N_("No such session in this cohort."))
     return meeting
-
-
-async def course_of(session: AsyncSession, cohort: Cohort) -> Course:
-    course = await session.get(Course, cohort.course_id)
-    if course is None:
-        raise NotFound(N_("No such course."))
-    return course
 
 
 async def _register(session: AsyncSession, cohort: Cohort, meeting: ClassSession) -> Register:
@@ -344,7 +273,6 @@ async def _save_marks(
             audit.record(
                 session, actor, "attendance.update", enrolments[enrolment_id], before, audit.snapshot(mark)
             )
-    await session.commit()
     return await _register(session, cohort, meeting)
 
 

@@ -22,15 +22,14 @@ from foundation.columns import row_id
 from foundation.errors import NotFound
 from foundation.i18n import N_
 from people.models import Province
-from training.models import (
+from training.models import Cohort, CohortStatus
+from training.schemas.catalogue import (
     CatalogueCohort,
     CatalogueCompetency,
     CatalogueCourse,
     CatalogueCourseDetail,
     CatalogueDomain,
     CatalogueModule,
-    Cohort,
-    CohortStatus,
     CompletionRules,
 )
 

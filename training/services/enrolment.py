@@ -26,18 +26,11 @@ from people.services.auth import CurrentUser
 from people.services.locations import Place, find_places
 from training.messages import ENROLMENT_CONFIRMED, tell_enrolled
 from training.models import Enrolment, EnrolmentStatus
+from training.services.access import SEATED, cohort_for
 from training.services.attendance import attendance_rates
-from training.services.cohorts import (
-    SEATED,
-    CohortRow,
-    CohortSchedule,
-    cohort_for,
-    fill_free_seats,
-    get_cohort_row,
-    get_schedule,
-    release_seat,
-    take_seat,
-)
+from training.services.class_sessions import CohortSchedule, get_schedule
+from training.services.cohorts import CohortRow, get_cohort_row
+from training.services.seats import fill_free_seats, release_seat, take_seat
 
 ENROLMENT_STATUS_NAMES = {
     EnrolmentStatus.waitlisted: N_("Waitlisted"),

@@ -35,8 +35,9 @@ from people.services.auth import CurrentUser
 from people.services.locations import find_places
 from training.messages import ENROLMENT_CONFIRMED, tell_enrolled
 from training.models import Cohort, CohortStatus, Enrolment, EnrolmentImport, EnrolmentStatus
-from training.services.cohorts import cohort_for
+from training.services.access import cohort_for
 from training.services.roster_uploads import COLUMNS, RosterRow, read_roster, trainee_fields
+from training.services.seats import seat_statuses
 
 log = logging.getLogger("nisa.import")
 
@@ -598,25 +599,6 @@ def _json_safe(value: Any) -> Any:
 
 
 async def _seat_statuses(session: AsyncSession, cohort_id: int, wanted: int) -> list[str]:
-    """Each trainee's status, in file order: enrolled while seats are free, then waitlisted.
-
-    The capacity rule of training.services.cohorts.take_seat (`enrolled_count < capacity`, held by one
-    guarded UPDATE), applied to a batch at once rather than by thousands of single-seat statements: the
-    cohort's row is locked, the free seats are counted and taken by one UPDATE guarded by
-    `enrolled_count + taken <= capacity`."""
-    seats = await session.execute(
-        select(Cohort.capacity, Cohort.enrolled_count).where(col(Cohort.id) == cohort_id).with_for_update()
-    )
-    capacity, enrolled_count = seats.one()
-    taken = max(0, min(wanted, capacity - enrolled_count))
-    if taken:
-        changed = await session.execute(
-            update(Cohort)
-            .where(col(Cohort.id) == cohort_id, col(Cohort.enrolled_count) + taken <= col(Cohort.capacity))
-            .values(enrolled_count=col(Cohort.enrolled_count) + taken)
-            .returning(col(Cohort.id))
-            .execution_options(synchronize_session=False)
-        )
-        if changed.first() is None:  # cannot happen while the row is locked; never go beyond capacity
-            raise Conflict(COMMIT_FAILED)
-    return [EnrolmentStatus.enrolled.value] * taken + [EnrolmentStatus.waitlisted.value] * (wanted - taken)
+    """Each trainee's status, in file order: enrolled while seats are free, then waitlisted (the cohort's one
+    seat rule, applied to the whole batch at once rather than seat by seat)."""
+    return await seat_statuses(session, cohort_id, wanted)

@@ -23,8 +23,9 @@ from foundation.errors import Conflict, Forbidden, InvalidInput, NotFound
 from foundation.i18n import N_, gettext
 from people.services.auth import CurrentUser
 from training.models import CohortStatus, Enrolment, EnrolmentStatus, PledgeAcceptance, QuizAttempt
-from training.services.cohorts import cohort_for
-from training.services.progress import Progress, QuizRecord, enrolment_progress, quiz_record
+from training.services.access import cohort_for
+from training.services.completion import QuizRecord, quiz_record
+from training.services.progress import Progress, enrolment_progress
 
 # A trainee takes the quiz and accepts the pledge only while enrolled in a cohort that is under way.
 TAKING = frozenset({CohortStatus.open.value, CohortStatus.running.value})
