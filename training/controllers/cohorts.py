@@ -20,6 +20,7 @@ from foundation.spreadsheets import as_csv, as_xlsx
 from people.models import Sex, Trainee, TraineeCreate
 from people.services import locations, organisations
 from training.models import CohortStatus
+from training.schemas.enrolment import EnrolmentInput, EnrolmentRead, WithdrawalInput
 from training.services import cohorts as cohort_service
 from training.services import enrolment as enrolment_service
 from training.services.cohorts import (
@@ -32,7 +33,6 @@ from training.services.cohorts import (
     SessionRead,
     StatusChange,
 )
-from training.services.enrolment import EnrolmentInput, EnrolmentRead, WithdrawalInput
 
 COHORTS = "/cohorts"
 EMPTY_SESSION: dict[str, Any] = {"day": "", "starts_at": "", "ends_at": "", "module_ids": []}
