@@ -33,7 +33,7 @@ from nisa.demo.people import FAMILY_NAMES, GIVEN_NAMES, POSITIONS
 from people.models import Commune, Organisation, Sex, Trainee
 from tests.postgres import free_port
 from training.models import Enrolment, EnrolmentImport
-from training.services.enrolment_import import TO_ENROL
+from training.services.enrolment_import.statuses import TO_ENROL
 from training.services.roster_uploads import COLUMNS
 
 ROWS = 10_000

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from sqlalchemy import BindParameter, Boolean, ColumnElement, and_, bindparam, func, or_, text
+from sqlalchemy import BindParameter, Boolean, ColumnElement, bindparam, func, or_, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import operators
@@ -21,6 +21,7 @@ from foundation.paging import Page
 from people.models import Organisation, Trainee, TraineeCreate, TraineeUpdate
 from people.services.activation import set_active
 from people.services.locations import require_commune
+from people.services.same_person import may_be_same
 
 # The shortest text the trigram indexes can look up; shorter text is matched by scanning.
 TRIGRAM = 3
@@ -165,18 +166,12 @@ async def get_trainee(session: AsyncSession, trainee_id: int) -> Trainee:
 async def find_duplicates(
     session: AsyncSession, data: TraineeCreate | TraineeUpdate, exclude_id: int | None = None
 ) -> list[Trainee]:
-    """Trainees with the same phone, or with the same name (either script) and date of birth."""
-    alternatives: list[ColumnElement[bool]] = []
-    if data.phone:
-        alternatives.append(col(Trainee.phone) == data.phone)
-    if data.date_of_birth:
-        same_name = or_(
-            col(Trainee.name_km) == data.name_km, func.lower(Trainee.name_latin) == data.name_latin.lower()
-        )
-        alternatives.append(and_(same_name, col(Trainee.date_of_birth) == data.date_of_birth))
-    if not alternatives:
+    """Trainees who are the same person by the rule of people.services.same_person: the same phone, or the
+    same name (either script) and date of birth."""
+    condition = may_be_same([data])
+    if condition is None:
         return []
-    query = select(Trainee).where(or_(*alternatives))
+    query = select(Trainee).where(condition)
     if exclude_id is not None:
         query = query.where(col(Trainee.id) != exclude_id)
     return list((await session.execute(query.order_by(col(Trainee.id)).limit(10))).scalars())
@@ -198,7 +193,6 @@ async def create_trainee(
     session.add(trainee)
     await session.flush()
     audit.record(session, actor, "trainee.create", trainee, None, audit.snapshot(trainee))
-    await session.commit()
     return trainee
 
 
@@ -217,7 +211,6 @@ async def update_trainee(
     before = audit.snapshot(trainee)
     trainee.sqlmodel_update(data.model_dump() | {"updated_at": utcnow()})
     audit.record(session, actor, "trainee.update", trainee, before, audit.snapshot(trainee))
-    await session.commit()
     return trainee
 
 

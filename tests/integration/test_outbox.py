@@ -36,8 +36,8 @@ from tests.factories import SYSTEM, make_trainee, make_user
 from tests.integration.test_enrolment_import import checked, make_cohort_for, roster
 from tests.postgres import free_port
 from training.models import Enrolment
+from training.schemas.enrolment import WithdrawalInput
 from training.services import enrolment
-from training.services.enrolment import WithdrawalInput
 
 T0 = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 ADMIN = CurrentUser(1, "admin@x", "Admin", frozenset({Role.admin.value}), None, "en", "")
@@ -239,6 +239,7 @@ async def test_a_failed_event_leaves_no_message(db, database_url):
     await db.commit()
     with pytest.raises(DBAPIError, match="audit log unavailable"):
         await enrolment.withdraw(db, SYSTEM, ADMIN, cohort.id, leaving.id, WithdrawalInput(reason="moved"))
+        await db.commit()  # the test is the caller: it owns the unit of work
     await db.rollback()
     assert await rows(db) == []
     statuses = (await db.execute(select(Enrolment.status).order_by(Enrolment.id))).scalars().all()
@@ -258,6 +259,7 @@ async def test_messages_arrive_in_the_recipients_language_with_both_parts(db, ma
         trainee.email = user.email
         await db.commit()
         await enrolment.enrol(db, SYSTEM, ADMIN, cohort.id, trainee.id)
+        await db.commit()  # the sender reads the outbox in sessions of its own
     now = utcnow() + timedelta(seconds=1)  # the events queued their messages on the wall clock
     assert await send(maker, mail_settings, now) == 2
     received = {str(m["To"]): m for m in smtp.mailbox.received}

@@ -19,9 +19,10 @@ from tests.delivery_factories import make_cohort
 from tests.factories import SYSTEM, make_trainee, make_user
 from training.models import Cohort, Enrolment
 from training.schemas.cohorts import CohortUpdate
+from training.schemas.enrolment import WithdrawalInput
 from training.services import enrolment
 from training.services.cohorts import update_cohort
-from training.services.enrolment import WithdrawalInput, waitlist_positions
+from training.services.enrolment import waitlist_positions
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +84,7 @@ async def test_beyond_capacity_trainees_go_on_the_waitlist(db):
     people = await trainee_ids(db, 3)
     for person in people:
         await enrolment.enrol(db, SYSTEM, trainer, cohort.id, person)
+    await db.commit()  # the test is the caller: it owns the unit of work
     assert await statuses(db, cohort.id) == {
         people[0]: "enrolled",
         people[1]: "enrolled",
@@ -99,6 +101,7 @@ async def test_a_freed_seat_goes_to_the_first_on_the_waitlist(db):
     await enrolment.enrol(db, SYSTEM, trainer, cohort.id, second)
 
     await enrolment.withdraw(db, SYSTEM, trainer, cohort.id, taken.id, WithdrawalInput(reason="Moved away"))
+    await db.commit()  # the test is the caller: it owns the unit of work
 
     assert await statuses(db, cohort.id) == {seated: "withdrawn", first: "enrolled", second: "waitlisted"}
     assert await seats_taken(db, cohort.id) == 1
@@ -117,6 +120,7 @@ async def test_withdrawing_from_the_waitlist_frees_no_seat(db):
     await enrolment.enrol(db, SYSTEM, trainer, cohort.id, second)
 
     await enrolment.withdraw(db, SYSTEM, trainer, cohort.id, waiting.id, WithdrawalInput(reason="Ill"))
+    await db.commit()  # the test is the caller: it owns the unit of work
 
     assert await statuses(db, cohort.id) == {seated: "enrolled", first: "withdrawn", second: "waitlisted"}
     assert await seats_taken(db, cohort.id) == 1
@@ -181,7 +185,9 @@ async def test_two_enrolments_racing_for_the_last_seat_one_wins(db):
 
     async def enrol_alone(cohort_id: int, trainer: CurrentUser, trainee_id: int) -> str:
         async with maker() as session:
-            return (await enrolment.enrol(session, SYSTEM, trainer, cohort_id, trainee_id)).status
+            status = (await enrolment.enrol(session, SYSTEM, trainer, cohort_id, trainee_id)).status
+            await session.commit()  # each race is its own caller, owning its unit of work
+            return status
 
     outcomes = await asyncio.gather(
         *(enrol_alone(cohort_id, trainer, t) for cohort_id, trainer, trainees in races for t in trainees)

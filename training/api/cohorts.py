@@ -19,11 +19,11 @@ from training.schemas.cohorts import (
     SessionRead,
     StatusChange,
 )
+from training.schemas.enrolment import EnrolmentInput, EnrolmentRead, WithdrawalInput
 from training.services import class_sessions
 from training.services import cohorts as cohort_service
 from training.services import enrolment as enrolment_service
 from training.services.cohorts import CohortFilters
-from training.services.enrolment import EnrolmentInput, EnrolmentRead, WithdrawalInput
 
 
 class CohortApi(Controller):

@@ -15,8 +15,8 @@ from foundation.spreadsheets import as_csv, as_xlsx
 from people.models import Sex, Trainee, TraineeCreate
 from people.services import locations, organisations
 from training.pages import COHORTS, cohort_url
+from training.schemas.enrolment import EnrolmentInput, WithdrawalInput
 from training.services import enrolment as enrolment_service
-from training.services.enrolment import EnrolmentInput, WithdrawalInput
 
 
 async def _enrol_page(

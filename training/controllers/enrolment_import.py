@@ -13,10 +13,11 @@ from foundation.files import FileProblem, FileRejected
 from foundation.guards import requires_role
 from foundation.http import actor_of
 from foundation.roles import Role
+from training.schemas.imports import ImportStatus, RowOutcome
 from training.services import enrolment_import
 from training.services.access import cohort_for
 from training.services.enrolment import ENROLMENT_STATUS_NAMES
-from training.services.enrolment_import import IMPORT_STATUS_NAMES, OUTCOME_NAMES, ImportStatus, RowOutcome
+from training.services.enrolment_import.statuses import IMPORT_STATUS_NAMES, OUTCOME_NAMES
 from training.services.roster_uploads import (
     COLUMN_HELP,
     COLUMNS,
@@ -35,7 +36,7 @@ NAMES = {
     "ENROLMENT_STATUS_NAMES": ENROLMENT_STATUS_NAMES,
     "COLUMNS": COLUMNS,
 }
-# The checks of uploaded files run as tasks of this process's event loop (see services/enrolment_import.py);
+# The checks of uploaded files run as tasks of this process's event loop (see services/enrolment_import/);
 # the loop keeps only weak references to tasks, so these are held here until they finish.
 _running_checks: set[asyncio.Task[None]] = set()
 
@@ -101,6 +102,7 @@ class EnrolmentImportController(Controller):
             job, rows = await enrolment_import.start_import(db, request.user, cohort_id, filename, content)
         except FileRejected as rejected:
             return await _upload_page(request, db, cohort_id, rejected.problems, status_code=422)
+        await db.commit()  # the check reads the import in a session of its own
         _start_check(request.app.state.sessionmaker, row_id(job), rows)
         return Redirect(import_url(cohort_id, row_id(job)), status_code=303)
 
@@ -143,5 +145,12 @@ class EnrolmentImportController(Controller):
 
     @post("/{import_id:int}/confirm")
     async def confirm(self, request: Request, db: AsyncSession, cohort_id: int, import_id: int) -> Redirect:
-        await enrolment_import.confirm_import(db, actor_of(request), request.user, cohort_id, import_id)
+        try:
+            await enrolment_import.confirm_import(db, actor_of(request), request.user, cohort_id, import_id)
+        except enrolment_import.NothingSaved as failed:
+            # The confirmation is rolled back; that it failed is saved on its own, for the import's page.
+            await db.rollback()
+            await enrolment_import.record_failure(db, import_id, failed.message)
+            await db.commit()
+            raise
         return Redirect(import_url(cohort_id, import_id), status_code=303)

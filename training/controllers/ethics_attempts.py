@@ -15,8 +15,9 @@ from foundation.forms import form_values, validated
 from foundation.guards import requires_role
 from foundation.http import actor_of
 from foundation.roles import Role
+from training.schemas.ethics import PaperResultInput
 from training.services import ethics_attempts
-from training.services.ethics_attempts import EthicsModuleStatus, PaperResultInput
+from training.services.ethics_attempts import EthicsModuleStatus
 
 TRAINEE_PATH = "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}"
 PAPER_PATH = "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper"

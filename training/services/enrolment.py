@@ -2,15 +2,13 @@
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import StringConstraints
 from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from foundation import audit
 from foundation.audit import Actor
@@ -26,6 +24,7 @@ from people.services.auth import CurrentUser
 from people.services.locations import Place, find_places
 from training.messages import ENROLMENT_CONFIRMED, tell_enrolled
 from training.models import Enrolment, EnrolmentStatus
+from training.schemas.enrolment import EnrolmentRead, WithdrawalInput
 from training.services.access import SEATED, cohort_for
 from training.services.attendance import attendance_rates
 from training.services.class_sessions import CohortSchedule, get_schedule
@@ -46,31 +45,6 @@ CHANGED_MEANWHILE = N_("This enrolment was changed meanwhile: reload the page an
 WITHDRAWABLE = (EnrolmentStatus.enrolled.value, EnrolmentStatus.waitlisted.value)
 MAX_CANDIDATES = 20
 ROSTER_PAGE = 100  # trainees holding a seat shown on one page of the cohort page
-
-
-# ---------------------------------------------------------------- input and read schemas
-
-
-class EnrolmentInput(SQLModel):
-    trainee_id: int
-
-
-class WithdrawalInput(SQLModel):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-
-
-class EnrolmentRead(SQLModel):
-    id: int
-    cohort_id: int
-    trainee_id: int
-    name_km: str
-    name_latin: str
-    status: EnrolmentStatus
-    waitlist_position: int | None
-    requested_at: datetime
-    status_changed_at: datetime
-    withdrawn_reason: str | None
-    attendance_percent: Decimal | None
 
 
 # ---------------------------------------------------------------- finding trainees to enrol
@@ -197,8 +171,7 @@ async def enrol(
         session.add(enrolment)
         try:
             await session.flush()
-        except IntegrityError:
-            await session.rollback()  # also gives the seat back
+        except IntegrityError:  # listed meanwhile; the caller's rollback gives the seat back
             raise Conflict(ALREADY_LISTED) from None
         before = None
     else:
@@ -215,7 +188,6 @@ async def enrol(
     audit.record(session, actor, "enrolment.create", enrolment, before, audit.snapshot(enrolment))
     if status == EnrolmentStatus.enrolled:
         await tell_enrolled(session, [row_id(enrolment)], ENROLMENT_CONFIRMED)
-    await session.commit()
     return enrolment
 
 
@@ -244,7 +216,6 @@ async def _change(session: AsyncSession, enrolment: Enrolment, expected: str, **
         .execution_options(synchronize_session=False)
     )
     if changed.first() is None:
-        await session.rollback()
         raise Conflict(CHANGED_MEANWHILE)
     await session.refresh(enrolment)
 
@@ -273,7 +244,8 @@ async def withdraw(
     enrolment_id: int,
     data: WithdrawalInput,
 ) -> Enrolment:
-    """The reason is kept. A seat given up goes to the first trainee on the waitlist, in the same commit."""
+    """The reason is kept. A seat given up goes to the first trainee on the waitlist, in the same unit of
+    work."""
     await cohort_for(session, user, cohort_id, write=True)
     enrolment = await _enrolment_in(session, cohort_id, enrolment_id)
     if enrolment.status not in WITHDRAWABLE:
@@ -287,7 +259,6 @@ async def withdraw(
         await release_seat(session, cohort_id)
         await fill_free_seats(session, actor, cohort_id)
     audit.record(session, actor, "enrolment.withdraw", enrolment, before, audit.snapshot(enrolment))
-    await session.commit()
     return enrolment
 
 

@@ -4,25 +4,23 @@ pledge, and paper-based results recorded by the cohort's trainers."""
 import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from typing import Annotated
+from datetime import UTC, datetime, time
 
-from pydantic import AfterValidator, StringConstraints
-from pydantic import Field as Limits
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from courses.services import ethics
 from courses.services.ethics import BankQuestion, EthicsModuleQuiz, QuizResult
 from foundation import audit
 from foundation.audit import Actor
-from foundation.clock import today, utcnow
+from foundation.clock import utcnow
 from foundation.columns import row_id
 from foundation.errors import Conflict, Forbidden, InvalidInput, NotFound
 from foundation.i18n import N_, gettext
 from people.services.auth import CurrentUser
 from training.models import CohortStatus, Enrolment, EnrolmentStatus, PledgeAcceptance, QuizAttempt
+from training.schemas.ethics import PaperResultInput
 from training.services.access import cohort_for
 from training.services.completion import QuizRecord, quiz_record
 from training.services.progress import Progress, enrolment_progress
@@ -194,7 +192,6 @@ async def start_attempt(
     session.add(attempt)
     await session.flush()
     audit.record(session, actor, "quiz_attempt.start", attempt, None, audit.snapshot(attempt))
-    await session.commit()
     return attempt
 
 
@@ -230,10 +227,8 @@ async def submit_attempt(
         .values(**values)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
-        await session.rollback()
         raise Conflict(N_("This attempt has been submitted already."))
     audit.record(session, actor, "quiz_attempt.submit", view.attempt, before, audit.snapshot(view.attempt))
-    await session.commit()
     return view.attempt
 
 
@@ -252,25 +247,10 @@ async def accept_pledge(
     session.add(pledge)
     # The acceptance has no id of its own: the entry names the enrolment.
     audit.record(session, actor, "pledge.accept", status.progress.enrolment, None, audit.snapshot(pledge))
-    await session.commit()
     return pledge
 
 
 # ---------------------------------------------------------------- paper-based results, by trainers
-
-
-def _not_in_future(value: date) -> date:
-    if value > today():
-        raise ValueError(N_("This date is in the future."))
-    return value
-
-
-class PaperResultInput(SQLModel):
-    """A quiz taken on paper and marked by the trainer."""
-
-    score_percent: Annotated[int, Limits(ge=0, le=100)]
-    taken_on: Annotated[date, AfterValidator(_not_in_future)]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 async def paper_result_status(
@@ -320,5 +300,4 @@ async def record_paper_result(
     session.add(attempt)
     await session.flush()
     audit.record(session, actor, "quiz_attempt.paper", attempt, None, audit.snapshot(attempt))
-    await session.commit()
     return attempt

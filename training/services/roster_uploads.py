@@ -1,6 +1,7 @@
 """Trainee rosters uploaded as CSV or Excel (.xlsx) files: the downloadable template, and files read as rows.
 
-Pure conversion, no database: training/services/enrolment_import.py validates and classifies the rows.
+Pure conversion, no database: training/services/enrolment_import/row_check.py validates and classifies
+the rows.
 """
 
 import csv
