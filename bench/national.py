@@ -31,7 +31,7 @@ from tests.postgres import PostgresTools, free_port
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
 # What the data set is made by: a change to any of these builds the databases again.
-GENERATORS = ["training/national_demo.py", "training/demo.py", "courses/demo.py", "certificates/demo.py"]
+GENERATORS = [f"nisa/demo/{name}.py" for name in ("national", "people", "curriculum", "certificates")]
 
 
 def cache_key(trainees: int) -> str:

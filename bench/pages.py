@@ -37,7 +37,7 @@ from tests.postgres import free_port
 from training.models import Cohort
 
 ADMIN, TRAINER, TRAINEE = "admin@nisa.example.org", "trainer@nisa.example.org", "trainee@nisa.example.org"
-BIG_COHORT = "CP201-%-T001"  # the demo trainer's running cohort of 500 (training/national_demo.py)
+BIG_COHORT = "CP201-%-T001"  # the demo trainer's running cohort of 500 (nisa/demo/national.py)
 WARM_UP_SECONDS = 2
 VERIFIED_CODES = 2_000
 # What a trainer types to find someone to enrol: names in either script (whole or in part), phone digits,
