@@ -4,13 +4,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, CourseModule, EthicsQuiz
 from foundation.roles import Role
 from tests.conftest import post_form
 from tests.curriculum_factories import make_course, make_framework
+from tests.statements import statements_sent
 
 PUBLISHED = {"status": "published", "published_at": datetime(2026, 1, 5, tzinfo=UTC)}
 
@@ -167,27 +168,22 @@ async def test_the_home_page_and_the_header_link_to_the_catalogue(client):
 
 async def test_the_listing_takes_the_same_few_queries_for_any_number_of_courses(app, client, db):
     """No query per course: the cost of the page does not grow with the catalogue."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
     framework = await make_framework(db, domains=1, per_domain=2)
     ids = await competency_ids(db, int(framework.id or 0))
     await make_course(db, competency_ids=ids, **PUBLISHED)
     await client.get("/catalogue")
-    statements.clear()
-    await client.get("/catalogue")
+    with statements_sent(app.state.engine) as statements:
+        await client.get("/catalogue")
     few = len(statements)
     for _ in range(5):
         await make_course(db, competency_ids=ids, **PUBLISHED)
-    statements.clear()
-    page = await client.get("/catalogue")
+    with statements_sent(app.state.engine) as statements:
+        page = await client.get("/catalogue")
     assert page.text.count('href="/catalogue/C') == 6
     assert len(statements) == few <= 5
-    statements.clear()
-    await client.get(f"/catalogue/{(await make_course(db, competency_ids=ids, **PUBLISHED)).code}")
+    course = await make_course(db, competency_ids=ids, **PUBLISHED)
+    with statements_sent(app.state.engine) as statements:
+        await client.get(f"/catalogue/{course.code}")
     assert len(statements) <= 6
 
 
