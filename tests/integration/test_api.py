@@ -39,6 +39,12 @@ async def count(db, model) -> int:  # type: ignore[no-untyped-def]
     return (await db.execute(select(func.count()).select_from(model))).scalar_one()
 
 
+async def fresh(db, model, row_id: int):  # type: ignore[no-untyped-def]
+    """The row as stored now, read afresh."""
+    await db.rollback()
+    return await db.get(model, row_id, populate_existing=True)
+
+
 async def actions(db, entity_type: str, entity_id: int) -> list[str]:  # type: ignore[no-untyped-def]
     await db.rollback()
     query = (
@@ -104,7 +110,7 @@ async def test_update_trainee(client, db, admin):
     assert response.status_code == 200, response.text
     assert response.json()["name_latin"] == "Chan Sopheap"
     assert response.json()["organisation_id"] == organisation.id
-    assert await actions(db, "trainee", trainee.id) == ["trainee.create", "trainee.update"]
+    assert await actions(db, "trainee", trainee.id) == ["trainee.update"]
     missing = await send(client, "PUT", "/api/v1/trainees/999999", NEW_TRAINEE)
     assert missing.status_code == 404
 
@@ -115,11 +121,7 @@ async def test_deactivate_and_reactivate_trainee(client, db, admin):
     assert off.status_code == 200 and off.json()["active"] is False
     on = await send(client, "POST", f"/api/v1/trainees/{trainee.id}/reactivate")
     assert on.status_code == 200 and on.json()["active"] is True
-    assert await actions(db, "trainee", trainee.id) == [
-        "trainee.create",
-        "trainee.deactivate",
-        "trainee.reactivate",
-    ]
+    assert await actions(db, "trainee", trainee.id) == ["trainee.deactivate", "trainee.reactivate"]
     assert (await send(client, "POST", "/api/v1/trainees/999999/deactivate")).status_code == 404
 
 
@@ -169,10 +171,14 @@ async def test_suspected_duplicate_needs_confirmation(client, db, admin):
 async def test_update_into_a_duplicate_needs_confirmation(client, db, admin):
     await make_trainee(db, phone="+85512345678")
     other = await make_trainee(db, name_latin="Keo Other")
-    response = await send(client, "PUT", f"/api/v1/trainees/{other.id}", NEW_TRAINEE)
+    other_id, phone = other.id, other.phone
+    response = await send(client, "PUT", f"/api/v1/trainees/{other_id}", NEW_TRAINEE)
     assert response.status_code == 409
+    unchanged = await fresh(db, Trainee, other_id)
+    assert (unchanged.name_latin, unchanged.phone) == ("Keo Other", phone)
+    assert await actions(db, "trainee", other_id) == []
     confirmed = await send(
-        client, "PUT", f"/api/v1/trainees/{other.id}", NEW_TRAINEE | {"confirm_duplicate": True}
+        client, "PUT", f"/api/v1/trainees/{other_id}", NEW_TRAINEE | {"confirm_duplicate": True}
     )
     assert confirmed.status_code == 200
 
@@ -289,6 +295,7 @@ async def test_admin_cannot_deactivate_themselves(client, db, admin):
     response = await send(client, "POST", f"/api/v1/users/{admin.id}/deactivate")
     assert response.status_code == 409
     assert response.json()["detail"] == "You cannot deactivate your own account."
+    assert (await fresh(db, User, admin.id)).active
 
 
 # ---------------------------------------------------------------- access
@@ -300,18 +307,22 @@ ANY_SIGNED_IN = ["/api/v1/locations/provinces"]
 
 
 async def test_anonymous_gets_401_json(client, db):
+    before = await count(db, Trainee)
     for url in ADMIN_ONLY + TRAINER_OR_ADMIN + ANY_SIGNED_IN:
         response = await client.get(url)
         assert response.status_code == 401, url
         assert response.headers["content-type"].startswith("application/json")
     assert (await send(client, "POST", "/api/v1/trainees", NEW_TRAINEE)).status_code == 401
+    assert await count(db, Trainee) == before
 
 
 async def test_trainee_login_may_only_read_locations(client, db, as_role):
     await as_role(Role.trainee)
+    before = await count(db, Trainee)
     for url in ADMIN_ONLY + TRAINER_OR_ADMIN:
         assert (await client.get(url)).status_code == 403, url
     assert (await send(client, "POST", "/api/v1/trainees", NEW_TRAINEE)).status_code == 403
+    assert await count(db, Trainee) == before
     assert (await client.get("/api/v1/locations/provinces")).status_code == 200
 
 
@@ -320,12 +331,14 @@ async def test_trainer_manages_trainees_but_not_users_or_organisations(client, d
     for url in ADMIN_ONLY:
         assert (await client.get(url)).status_code == 403, url
     assert (await send(client, "POST", "/api/v1/organisations", NEW_ORGANISATION)).status_code == 403
+    assert await count(db, Organisation) == 0
     assert (await client.get("/api/v1/trainees")).status_code == 200
     created = await send(client, "POST", "/api/v1/trainees", NEW_TRAINEE)
     assert created.status_code == 201
     trainee_id = created.json()["id"]
     assert (await send(client, "PUT", f"/api/v1/trainees/{trainee_id}", NEW_TRAINEE)).status_code == 200
     assert (await send(client, "POST", f"/api/v1/trainees/{trainee_id}/deactivate")).status_code == 403
+    assert (await fresh(db, Trainee, trainee_id)).active
 
 
 async def test_post_without_csrf_header_is_refused(client, db, admin):

@@ -252,6 +252,7 @@ async def test_module_completion_api(client, db, as_role):
     assert bad.status_code == 422
     other_course = await client.put(f"{api}/999999", json={"enrolment_ids": [first]}, headers=headers)
     assert other_course.status_code == 422 and "module_id" in other_course.json()["errors"]
+    assert await completions(db) == {(second, regular), (third, regular)}
     listed = (await client.get(api)).json()
     assert {(row["enrolment_id"], row["module_id"]) for row in listed} == {
         (second, regular),

@@ -244,6 +244,7 @@ async def test_admin_may_take_any_register(client, db, as_role):
     group = await make_class(db, [owner.id])
     response = await post_form(client, group.register(), {"mark_all": "present"})
     assert response.status_code == 303
+    assert await marks(db, group.session_ids[0]) == dict.fromkeys(group.enrolment_ids, "present")
 
 
 @pytest.mark.parametrize("role", [None, Role.trainee])

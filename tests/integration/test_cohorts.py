@@ -309,6 +309,7 @@ async def test_a_trainer_sees_only_their_own_cohorts(client, db, as_role):
         assert (await client.get(url)).status_code == 403, url
     refused = await post_form(client, f"/cohorts/{theirs_id}/status", {"status": "running"})
     assert refused.status_code == 403
+    assert (await stored(db, Cohort, theirs_id)).status == "open"
     assert (await client.get(f"/cohorts/{mine_id}")).status_code == 200
     assert (await client.get("/cohorts/999999")).status_code == 404
 

@@ -402,6 +402,7 @@ async def test_api_builds_publishes_and_versions_a_course(client, db, admin):
 
     refused = await send(client, "POST", f"/api/v1/courses/{course_id}/publish")
     assert refused.status_code == 409
+    assert (await fresh(db, Course, course_id)).status == "draft"
     assert refused.json()["problems"] == [
         "The ethics module “Ethics” has 0 quiz questions, fewer than the 10 each attempt draws.",
         "The ethics module “Ethics” needs the pledge's text in Khmer and in English.",
@@ -428,6 +429,7 @@ async def test_api_builds_publishes_and_versions_a_course(client, db, admin):
     v2_id = v2.json()["id"]
     second = await send(client, "POST", f"/api/v1/courses/{course_id}/new-version")
     assert second.status_code == 409
+    assert await count(db, Course) == 2
 
     module_id = v2.json()["modules"][1]["id"]
     update = REGULAR | {"title_en": "Foundations, revised"}
@@ -461,8 +463,10 @@ async def test_api_answers_bad_input_with_field_errors_and_saves_nothing(client,
 async def test_api_errors_are_in_khmer_for_khmer_users(client, db, as_role):
     await as_role(Role.admin)
     course = await make_course(db, hours=Decimal(22))
-    refused = await send(client, "POST", f"/api/v1/courses/{course.id}/publish")
+    course_id = course.id
+    refused = await send(client, "POST", f"/api/v1/courses/{course_id}/publish")
     assert refused.status_code == 409
+    assert (await fresh(db, Course, course_id)).status == "draft"
     hours, _competencies = refused.json()["problems"]
     assert "២០" in hours and "២២" in hours and "22" not in hours  # numbers written with Khmer digits
 

@@ -138,6 +138,10 @@ async def test_withdrawal_needs_a_reason_and_gives_the_seat_to_the_waitlist_in_o
     # Already withdrawn: nothing more to do.
     again = await post_form(client, url, {"reason": "Twice"})
     assert again.status_code == 409
+    await db.rollback()
+    kept = await db.get(Enrolment, enrolment_id, populate_existing=True)
+    assert kept.withdrawn_reason == "Transferred to another province"
+    assert len(await audit_entries(db, "enrolment.withdraw")) == 1
 
 
 async def test_two_requests_for_the_last_seat_at_once_one_wins(client, db, as_role):

@@ -208,6 +208,7 @@ async def test_no_new_attempt_once_passed(client, db, quiz):
     await quiz.take(client, db, right=True)
     answer = await post_form(client, f"{quiz.url}/attempts")
     assert answer.status_code == 409 and "You have passed this quiz already." in answer.text
+    assert len(await attempts_of(db, quiz.enrolment.id)) == 1
     assert "Start attempt" not in (await client.get(quiz.url)).text
 
 
@@ -219,18 +220,22 @@ async def test_the_quiz_is_taken_only_while_the_cohort_is_open_or_running(client
     assert (await post_form(client, f"{quiz.url}/attempts")).status_code == 409
     assert (await post_form(client, f"{quiz.url}/pledge", {"accept": "1"})).status_code == 409
     assert await attempts_of(db, quiz.enrolment.id) == []
+    assert not await pledged(db, quiz.enrolment.id, quiz.module_id)
 
 
 async def test_an_attempt_started_before_the_cohort_closed_cannot_be_submitted_after(client, db, quiz):
     location = await quiz.start(client)
     await set_cohort_status(db, quiz.setup.cohort, "closed")
     assert (await post_form(client, location, {})).status_code == 409
+    (attempt,) = await attempts_of(db, quiz.enrolment.id)
+    assert attempt.submitted_at is None
 
 
 async def test_a_withdrawn_trainee_cannot_take_the_quiz(client, db, quiz):
     await db.execute(update(Enrolment).where(Enrolment.id == quiz.enrolment.id).values(status="withdrawn"))
     await db.commit()
     assert (await post_form(client, f"{quiz.url}/attempts")).status_code == 409
+    assert await attempts_of(db, quiz.enrolment.id) == []
 
 
 # ---------------------------------------------------------------- only the enrolment's own trainee
@@ -249,6 +254,7 @@ async def test_another_trainee_can_neither_see_nor_use_my_quiz(client, db, quiz,
     assert (await client.get(f"/me/enrolments/999999/ethics/{quiz.module_id}")).status_code == 404
     (attempt,) = await attempts_of(db, quiz.enrolment.id)
     assert attempt.submitted_at is None
+    assert not await pledged(db, quiz.enrolment.id, quiz.module_id)
 
 
 @pytest.mark.parametrize("role", [Role.trainer, Role.admin])

@@ -472,6 +472,7 @@ async def test_api_answers_422_with_translated_field_errors(client, db, admin):
         "title_km": "Write this in Khmer script.",
         "title_en": "This field is required.",
     }
+    assert (await count(db, CompetencyFramework), await count(db, CompetencyDomain)) == (1, 1)
 
 
 async def test_api_imports_and_reports_bad_files(client, db, admin):

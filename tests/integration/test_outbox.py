@@ -404,3 +404,6 @@ async def test_admins_see_the_outbox_a_rendered_message_and_retry_a_failed_one(c
     )
     assert logged.scalar_one() == 1
     assert (await post_form(client, f"/admin/outbox/{sent.id}/retry")).status_code == 409  # never sent twice
+    await db.rollback()
+    [still_sent, _] = await rows(db)
+    assert still_sent.status == "sent"

@@ -292,8 +292,13 @@ async def test_my_progress_is_for_trainees_only(client, db, as_role, roles):
 async def test_a_trainer_who_is_also_a_trainee_has_their_progress(client, db):
     trainee = await make_trainee(db)
     user = await make_user(db, [Role.trainer, Role.trainee], trainee_id=trainee.id, language="en")
+    setup = await running_course(db)
+    enrolment = await enrol_user(db, setup.cohort, user)
     await sign_in(client, user.email)
-    assert (await client.get("/me")).status_code == 200
+    page = await client.get("/me")
+    assert page.status_code == 200 and setup.course.title_en in page.text
+    body = (await client.get("/api/v1/me/progress")).json()
+    assert [(e["enrolment_id"], e["trainee_id"]) for e in body["enrolments"]] == [(enrolment.id, trainee.id)]
 
 
 async def test_anonymous_visitors_are_sent_to_sign_in(client):

@@ -276,6 +276,7 @@ async def test_trainee_role_may_not_open_the_pages(client, db, as_role):
     assert (await client.get("/admin/trainees/new")).status_code == 403
     assert (await client.get(f"/admin/trainees/{trainee_id}")).status_code == 403
     assert (await post_form(client, "/admin/trainees/new", NEW_TRAINEE)).status_code == 403
+    assert NEW_TRAINEE["name_latin"] not in {t.name_latin for t in await stored(db)}
 
 
 async def test_anonymous_is_sent_to_sign_in(client, db):

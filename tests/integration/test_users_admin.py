@@ -9,6 +9,18 @@ from tests.conftest import post_form, sign_in, use_english
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
+async def roles_of(db, user_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The user's roles as stored, read afresh."""
+    await db.rollback()
+    query = select(UserRole.role).where(UserRole.user_id == user_id).order_by(UserRole.role)
+    return list((await db.execute(query)).scalars())
+
+
+async def is_active(db, user_id: int) -> bool:  # type: ignore[no-untyped-def]
+    await db.rollback()
+    return bool((await db.execute(select(User.active).where(User.id == user_id))).scalar_one())
+
+
 async def test_role_change_is_audited_with_before_and_after(client, db, as_role):
     admin = await as_role(Role.admin)
     trainer = await make_user(db, [Role.trainer], display_name="Chan Dara")
@@ -30,7 +42,8 @@ async def test_role_change_is_audited_with_before_and_after(client, db, as_role)
     roles = (await db.execute(select(UserRole.role).where(UserRole.user_id == trainer.id))).scalars().all()
     assert sorted(roles) == ["admin", "trainer"]
     page = await client.get("/admin/audit")
-    assert "user.update" in page.text and "Chan Dara" in page.text
+    assert "user.update" in page.text and f"user_account #{trainer.id}" in page.text
+    assert "<dt>roles</dt>" in page.text
 
 
 async def test_bad_user_input_saves_nothing(client, db, as_role):
@@ -61,6 +74,8 @@ async def test_duplicate_email_is_refused(client, db, as_role):
     )
     assert response.status_code == 422
     assert "Another user already has this email." in response.text
+    await db.rollback()
+    assert (await db.execute(select(User.id).where(User.display_name == "Copy"))).first() is None
 
 
 async def test_deactivation_signs_the_user_out_everywhere(client, db, as_role, app):
@@ -77,6 +92,7 @@ async def test_deactivation_signs_the_user_out_everywhere(client, db, as_role, a
     await sign_in(client, admin.email)
     own = await post_form(client, f"/admin/users/{admin.id}/deactivate")
     assert own.status_code == 409
+    assert await is_active(db, admin.id)
 
 
 async def test_password_reset_gives_a_new_link_and_stops_the_old_password(client, db, as_role):
@@ -98,6 +114,8 @@ async def test_admin_cannot_drop_own_admin_role(client, db, as_role):
         {"email": admin.email, "display_name": admin.display_name, "roles": "trainer", "language": "km"},
     )
     assert response.status_code == 409
+    assert await roles_of(db, admin.id) == ["admin"]
+    assert (await db.execute(select(AuditEntry).where(AuditEntry.action == "user.update"))).first() is None
 
 
 async def test_user_list_searches_and_filters_by_role(client, db, as_role):
