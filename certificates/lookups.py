@@ -5,12 +5,12 @@ from typing import Any
 from litestar import Request, Response
 from litestar.response import Template
 
+from certificates.schemas import TooManyLookupsRead
 from certificates.services import verification
 from certificates.services.lookup_log import TooManyLookups
 from certificates.services.verification import (
     Channel,
     LookupClient,
-    TooManyLookupsRead,
     Verification,
     client_hash,
 )

@@ -8,9 +8,9 @@ from litestar.params import Parameter
 
 from certificates.lookups import NO_STORE, look_up, on_too_many_lookups
 from certificates.models import LookupResult
+from certificates.schemas import TooManyLookupsRead, VerificationRead
 from certificates.services import verification
 from certificates.services.lookup_log import TooManyLookups
-from certificates.services.verification import TooManyLookupsRead, VerificationRead
 
 JSON_STATUS = {LookupResult.not_found: 404, LookupResult.malformed: 400}
 PrintedCode = Annotated[
