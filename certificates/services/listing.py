@@ -1,4 +1,4 @@
-"""The certificate register, read side: a cohort's certificates, a trainee's own, the admin list."""
+"""Certificates read back: a cohort's certificates, a holder's own, the admin list."""
 
 from dataclasses import dataclass
 
