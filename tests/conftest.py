@@ -19,6 +19,7 @@ from foundation.database import create_engine, create_sessionmaker
 from foundation.roles import Role
 from foundation.settings import Settings
 from nisa.app import create_app
+from nisa.messages import register_message_kinds
 from people.services import auth
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.postgres import TemporaryPostgres, find_postgres_tools
@@ -37,6 +38,12 @@ def migrate(url: str) -> None:
         cwd=ROOT,
         capture_output=True,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def message_kinds_registered() -> None:
+    """As the app and the scheduler do at start-up: tests that render or send mail without an app need it."""
+    register_message_kinds()
 
 
 @pytest.fixture(scope="session", autouse=True)
