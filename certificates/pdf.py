@@ -18,8 +18,15 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.document import AchievedCompetency, CertificateDocument, Issuer, Signatory
-from certificates.fonts import KHMER, KHMER_BOLD, ShapedText, draw_shaped, register_khmer_fonts, shape
-from certificates.qr import draw_qr, verification_qr
+from foundation.printing.khmer_type import (
+    KHMER,
+    KHMER_BOLD,
+    ShapedText,
+    draw_shaped,
+    register_khmer_fonts,
+    shape,
+)
+from foundation.printing.qr import draw_qr, qr_matrix
 
 CREDENTIAL_FILE_NAME = "credential.json"
 # Up to this many competencies are listed on the front page (room permitting); more get pages of their own.
@@ -410,7 +417,7 @@ def _draw_verification(canvas: Canvas, doc: CertificateDocument) -> None:
     """The QR code at the bottom left, the code and address beside it for those without a camera."""
     x = CONTENT_MARGIN + 2 * mm
     y = INNER_FRAME + 5 * mm
-    quiet = draw_qr(canvas, verification_qr(doc.verification_url), x, y, QR_WIDTH, NAVY)
+    quiet = draw_qr(canvas, qr_matrix(doc.verification_url), x, y, QR_WIDTH, NAVY)
     left = x + QR_WIDTH + quiet
     width = CENTRE - 48 * mm - left
     top = put(canvas, "ផ្ទៀងផ្ទាត់វិញ្ញាបនបត្រនេះ", VERIFY_KM, width, left, y + QR_WIDTH, "left")

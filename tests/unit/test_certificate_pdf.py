@@ -17,16 +17,6 @@ from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.document import AchievedCompetency, CertificateDocument, Issuer, Signatory
-from certificates.fonts import (
-    KHMER,
-    KHMER_BOLD,
-    assert_khmer_shapable,
-    draw_shaped,
-    khmer_shaping_available,
-    register_khmer_fonts,
-    shape,
-    shaping_faults,
-)
 from certificates.pdf import (
     INNER_FRAME,
     PAGE_HEIGHT,
@@ -37,7 +27,17 @@ from certificates.pdf import (
     render_certificate,
     write_certificates,
 )
-from certificates.qr import draw_qr, verification_qr
+from foundation.printing.khmer_type import (
+    KHMER,
+    KHMER_BOLD,
+    assert_khmer_shapable,
+    draw_shaped,
+    khmer_shaping_available,
+    register_khmer_fonts,
+    shape,
+    shaping_faults,
+)
+from foundation.printing.qr import draw_qr, qr_matrix
 
 CODE = "K7QM-3XPD-9RTA-2VHC"
 URL = f"https://verify.nisa.gov.kh/v/{CODE}"
@@ -172,7 +172,7 @@ def test_khmer_and_english_dates():
 def test_the_qr_code_refuses_to_print_smaller_than_25_mm():
     canvas = Canvas(BytesIO())
     with pytest.raises(ValueError, match="25 mm"):
-        draw_qr(canvas, verification_qr(URL), 0, 0, 24 * 72 / 25.4)
+        draw_qr(canvas, qr_matrix(URL), 0, 0, 24 * 72 / 25.4)
 
 
 def test_the_printed_qr_code_scans_to_the_verification_url(tmp_path):

@@ -1,4 +1,4 @@
-"""The Khmer typeface of certificates: registered with reportlab once, shaped by HarfBuzz, proved to shape.
+"""Khmer type for printed documents: registered with reportlab once, shaped by HarfBuzz, proved to shape.
 
 reportlab only shapes text that went through `shapeStr` (or a `Paragraph` with shaping=1) while uharfbuzz
 is importable; `drawString(..., shaping=True)` quietly shapes nothing unless the optional rlbidi package is

@@ -1,4 +1,4 @@
-"""The verification QR code printed on a certificate: its modules, and drawing them as vector squares."""
+"""QR codes on printed documents (certificates, sign-in cards): their modules, drawn as vector squares."""
 
 from itertools import groupby
 
@@ -18,7 +18,7 @@ QUIET_ZONE_MODULES = 4
 QRMatrix = list[list[bool]]
 
 
-def verification_qr(url: str) -> QRMatrix:
+def qr_matrix(url: str) -> QRMatrix:
     """The symbol's modules, row by row from the top, True for dark; no quiet zone."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECTION, border=0)
     code.add_data(url)
