@@ -17,14 +17,15 @@ def nisa_command(*arguments: str) -> list[str]:
 def run_together(commands: list[list[str]]) -> int:
     """Start every command; on SIGINT (Ctrl-C) or SIGTERM pass the signal on to each, and when one of them
     ends by itself, stop the others. Returns the exit status of the one that ended by itself, or else the
-    first non-zero status, or 0."""
+    first non-zero status, or 0. A child that stopped because it was passed our signal stopped as asked: that
+    is 0 (a service manager stopping `nisa run` with SIGTERM sees a clean exit)."""
     # Each child in a process group of its own: Ctrl-C reaches only us, and each child hears it once, from us.
     children = [subprocess.Popen(command, process_group=0) for command in commands]
-    signalled = False
+    signalled = 0
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         nonlocal signalled
-        signalled = True
+        signalled = signum
         for child in children:
             if child.poll() is None:
                 child.send_signal(signum)
@@ -49,4 +50,4 @@ def run_together(commands: list[list[str]]) -> int:
             signal.signal(signum, handler)
     if ended and not signalled:
         return ended[0].returncode
-    return next((child.returncode for child in children if child.returncode), 0)
+    return next((child.returncode for child in children if child.returncode not in (0, -signalled)), 0)
