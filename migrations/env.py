@@ -19,11 +19,14 @@ target_metadata = SQLModel.metadata
 
 
 def _run(connection: Connection) -> None:
+    # `nisa db upgrade` passes a callable to hear each migration as it is applied, to say which ones it ran.
+    heard = context.config.attributes.get("migration_applied")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",
+        on_version_apply=(lambda *, step, **_: heard(step)) if heard else (),
     )
     with context.begin_transaction():
         context.run_migrations()

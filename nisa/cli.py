@@ -100,7 +100,14 @@ def upgrade(revision: str) -> None:
     """Apply migrations up to REVISION (default: the newest)."""
     from alembic import command  # imported only for this command (a tenth of `nisa serve`'s start-up)
 
-    command.upgrade(alembic_config(_settings().effective_database_url), revision)
+    config = alembic_config(_settings().effective_database_url)
+    applied: list[str] = []
+    config.attributes["migration_applied"] = lambda step: applied.append(
+        f"  {step.up_revision_id}: {step.up_revision.doc}"
+    )
+    command.upgrade(config, revision)
+    if applied:
+        click.echo("Applied migrations:\n" + "\n".join(applied))
     click.echo("Database is up to date.")
 
 

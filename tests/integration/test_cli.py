@@ -72,3 +72,19 @@ async def test_demo_scales_and_runs_only_once_with_if_empty(database_url, tmp_pa
     again = nisa(database_url, str(tmp_path), "demo", "--if-empty")
     assert again.returncode == 0 and "already present" in again.stdout
     assert (await db.execute(select(func.count()).select_from(Trainee))).scalar_one() == 120
+
+
+def test_db_upgrade_says_which_migrations_it_applied(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from foundation.database import alembic_config
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
+    scripts = ScriptDirectory.from_config(alembic_config(url))
+    revisions = [script.revision for script in scripts.walk_revisions()]
+    first = nisa(url, str(tmp_path), "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert "Applied migrations:" in first.stdout
+    assert all(f"  {revision}: " in first.stdout for revision in revisions)
+    again = nisa(url, str(tmp_path), "db", "upgrade")
+    assert again.stdout.strip() == "Database is up to date."
