@@ -50,6 +50,17 @@ ADVICE = {
 CSRF_DETAIL = "CSRF token verification failed"
 
 
+def download(content: bytes, media_type: str, file_name: str) -> Response[bytes]:
+    """A file to save (CSV, XLSX, PDF, JSON, ZIP), never kept by a shared cache. Text types get their charset
+    from Litestar: pass "text/csv", not "text/csv; charset=utf-8" (that would name it twice)."""
+    return Response(content, media_type=media_type, headers=attachment_headers(file_name))
+
+
+def attachment_headers(file_name: str) -> dict[str, str]:
+    """Headers of a file to save, for any response (a download, a stream)."""
+    return {"content-disposition": f'attachment; filename="{file_name}"', "cache-control": "no-store"}
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 

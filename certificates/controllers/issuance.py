@@ -21,6 +21,7 @@ from foundation.errors import Conflict, InvalidInput
 from foundation.guards import STAFF, requires_admin, requires_role, requires_sign_in
 from foundation.http import actor_of, is_htmx
 from foundation.i18n import N_
+from foundation.responses import attachment_headers, download
 from foundation.roles import Role
 
 # Certificates issued per request when the page drives a bulk issue step by step (progress bar).
@@ -36,20 +37,16 @@ def record_url(certificate_id: int) -> str:
     return f"/admin/certificates/{certificate_id}"
 
 
-def _attachment(media_type: str, file_name: str) -> dict[str, str]:
-    return {"content-disposition": f'attachment; filename="{file_name}"', "cache-control": "no-store"}
-
-
 def credential_response(certificate: Certificate) -> Response[bytes]:
     body = json.dumps(certificate.credential, ensure_ascii=False, indent=2).encode()
     file_name = f"nisa-certificate-{certificate.public_code}.json"
-    return Response(body, media_type="application/json", headers=_attachment("application/json", file_name))
+    return download(body, "application/json", file_name)
 
 
 async def _pdf(authority: IssuingAuthority, certificate: Certificate) -> Response[bytes]:
     pdf = await anyio.to_thread.run_sync(authority.stored_pdf, certificate)
     file_name = f"nisa-certificate-{certificate.public_code}.pdf"
-    return Response(pdf, media_type="application/pdf", headers=_attachment("application/pdf", file_name))
+    return download(pdf, "application/pdf", file_name)
 
 
 class CohortCertificateController(Controller):
@@ -100,7 +97,7 @@ class CohortCertificateController(Controller):
         return Stream(
             zip_stream(files()),
             media_type="application/zip",
-            headers=_attachment("application/zip", f"certificates-cohort-{cohort_id}.zip"),
+            headers=attachment_headers(f"certificates-cohort-{cohort_id}.zip"),
         )
 
     @get("/print.pdf")
@@ -116,7 +113,7 @@ class CohortCertificateController(Controller):
         return Stream(
             _chunks(spool),
             media_type="application/pdf",
-            headers=_attachment("application/pdf", f"certificates-cohort-{cohort_id}.pdf"),
+            headers=attachment_headers(f"certificates-cohort-{cohort_id}.pdf"),
         )
 
 

@@ -16,6 +16,7 @@ from foundation.files import FileProblem, FileRejected
 from foundation.forms import form_values, validated
 from foundation.guards import requires_admin
 from foundation.http import actor_of
+from foundation.responses import download
 
 EMPTY_FRAMEWORK = {"code": "", "title_km": "", "title_en": "", "description_km": "", "description_en": ""}
 EMPTY_DOMAIN: dict[str, Any] = {"code": "", "title_km": "", "title_en": "", "position": ""}
@@ -113,14 +114,6 @@ async def _uploaded(request: Request) -> tuple[str, bytes, dict[str, Any]]:
     if not isinstance(upload, UploadFile):
         return "", b"", values
     return upload.filename or "", await upload.read(), values
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 class FrameworkController(Controller):
@@ -299,9 +292,9 @@ class FrameworkController(Controller):
     @get("/{framework_id:int}/export.csv")
     async def export_csv(self, db: AsyncSession, framework_id: int) -> Response[bytes]:
         document = await frameworks.export_framework(db, framework_id)
-        return _download(framework_csv(document), "text/csv; charset=utf-8", f"{document.code}.csv")
+        return download(framework_csv(document), "text/csv", f"{document.code}.csv")
 
     @get("/{framework_id:int}/export.json")
     async def export_json(self, db: AsyncSession, framework_id: int) -> Response[bytes]:
         document = await frameworks.export_framework(db, framework_id)
-        return _download(framework_json(document), "application/json", f"{document.code}.json")
+        return download(framework_json(document), "application/json", f"{document.code}.json")

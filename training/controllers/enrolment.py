@@ -11,6 +11,7 @@ from foundation.errors import DuplicateSuspected, InvalidInput
 from foundation.forms import form_values, validated, wants_next_places
 from foundation.guards import STAFF
 from foundation.http import actor_of
+from foundation.responses import download
 from foundation.spreadsheets import as_csv, as_xlsx
 from people.models import Sex, Trainee, TraineeCreate
 from people.services import locations, organisations
@@ -64,14 +65,6 @@ async def _withdraw_form(
         "errors": errors,
     }
     return Template("training/cohorts/withdraw.html", context=context, status_code=status_code)
-
-
-def _download(content: bytes, media_type: str, file_name: str) -> Response[bytes]:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"content-disposition": f'attachment; filename="{file_name}"', "cache-control": "no-store"},
-    )
 
 
 class EnrolmentController(Controller):
@@ -154,7 +147,7 @@ class EnrolmentController(Controller):
         roster = await enrolment_service.get_roster(db, request.user, cohort_id)
         content = as_csv(*enrolment_service.roster_table(roster))
         code = roster.schedule.row.cohort.code
-        return _download(content, "text/csv; charset=utf-8", f"{code}-roster.csv")
+        return download(content, "text/csv", f"{code}-roster.csv")
 
     @get("/{cohort_id:int}/roster.xlsx")
     async def roster_xlsx(self, request: Request, db: AsyncSession, cohort_id: int) -> Response[bytes]:
@@ -162,4 +155,4 @@ class EnrolmentController(Controller):
         code = roster.schedule.row.cohort.code
         content = as_xlsx(code, *enrolment_service.roster_table(roster))
         media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return _download(content, media_type, f"{code}-roster.xlsx")
+        return download(content, media_type, f"{code}-roster.xlsx")

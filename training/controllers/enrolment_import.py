@@ -12,6 +12,7 @@ from foundation.columns import row_id
 from foundation.files import FileProblem, FileRejected
 from foundation.guards import requires_role
 from foundation.http import actor_of
+from foundation.responses import download
 from foundation.roles import Role
 from training.schemas.imports import ImportStatus, RowOutcome
 from training.services import enrolment_import
@@ -56,12 +57,6 @@ async def _uploaded(request: Request) -> tuple[str, bytes]:
     if not isinstance(upload, UploadFile):
         return "", b""
     return upload.filename or "", await upload.read()
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(
-        content, media_type=media_type, headers={"content-disposition": f'attachment; filename="{filename}"'}
-    )
 
 
 async def _upload_page(
@@ -109,12 +104,12 @@ class EnrolmentImportController(Controller):
     @get("/template.xlsx")
     async def template_xlsx(self, request: Request, db: AsyncSession, cohort_id: int) -> Response[bytes]:
         await cohort_for(db, request.user, cohort_id)
-        return _download(roster_template_xlsx(), XLSX, "trainees-template.xlsx")
+        return download(roster_template_xlsx(), XLSX, "trainees-template.xlsx")
 
     @get("/template.csv")
     async def template_csv(self, request: Request, db: AsyncSession, cohort_id: int) -> Response[bytes]:
         await cohort_for(db, request.user, cohort_id)
-        return _download(roster_template_csv(), "text/csv; charset=utf-8", "trainees-template.csv")
+        return download(roster_template_csv(), "text/csv", "trainees-template.csv")
 
     @get("/{import_id:int}")
     async def show_import(
