@@ -1,9 +1,11 @@
 """Pages every visitor meets: health, security headers, error pages in both languages, the web font."""
 
 import asyncio
+import re
 import subprocess
 import sys
 
+import pytest
 from alembic import command
 
 from foundation.database import (
@@ -59,6 +61,15 @@ async def test_khmer_font_and_static_files_are_served_with_long_caching(client):
     assert "max-age=31536000" in font.headers["cache-control"]
     css = await client.get("/static/css/app.css")
     assert "Noto Sans Khmer" in css.text and "max-age=31536000" in css.headers["cache-control"]
+
+
+@pytest.mark.parametrize("page", ["/", "/login", "/v", "/api/docs"])
+async def test_every_layout_names_its_icon_so_browsers_do_not_ask_for_favicon_ico(client, page):
+    html = (await client.get(page)).text
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert icon, f"{page} names no icon"
+    served = await client.get(icon.group(1))
+    assert served.status_code == 200 and served.headers["content-type"].startswith("image/svg+xml")
 
 
 async def test_unmigrated_database_is_refused_with_the_command_to_run(tmp_path):
