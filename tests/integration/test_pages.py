@@ -63,7 +63,7 @@ async def test_khmer_font_and_static_files_are_served_with_long_caching(client):
     assert "Noto Sans Khmer" in css.text and "max-age=31536000" in css.headers["cache-control"]
 
 
-@pytest.mark.parametrize("page", ["/", "/login", "/v", "/api/docs"])
+@pytest.mark.parametrize("page", ["/", "/login", "/verify", "/api/docs"])
 async def test_every_layout_names_its_icon_so_browsers_do_not_ask_for_favicon_ico(client, page):
     html = (await client.get(page)).text
     icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
