@@ -15,7 +15,7 @@ import anyio.to_process
 
 from certificates import credentials, keys, signing
 from certificates.codes import grouped
-from certificates.document import CertificateDocument, Issuer
+from certificates.document import CertificateDocument, Issuer, VoidMark
 from certificates.models import Certificate
 from certificates.status_list import encode_status_list
 from foundation.clock import today as cambodia_today
@@ -128,29 +128,39 @@ class IssuingAuthority:
 
     # ------------------------------------------------------------ PDFs
 
-    def render(self, document: CertificateDocument, credential: dict[str, Any] | None) -> bytes:
-        """The certificate's PDF, with its signed credential attached inside."""
+    def render(
+        self, document: CertificateDocument, credential: dict[str, Any] | None, void: VoidMark | None = None
+    ) -> bytes:
+        """The certificate's PDF, with its signed credential attached inside (and marked if void)."""
         from certificates.pdf import render_certificate
 
         attached = json.dumps(credential, ensure_ascii=False, indent=2).encode() if credential else None
         return render_certificate(
-            document, logo=self.logo, signature=self.signature, credential_json=attached
+            document, logo=self.logo, signature=self.signature, credential_json=attached, void=void
         )
 
     def pdf_path(self, code: str) -> Path:
         return self.store / code[:2] / f"{code}.pdf"
 
-    def stored_pdf(self, certificate: Certificate) -> bytes:
-        """The PDF from the store, rendered (and stored) again from the snapshot if it is not there."""
+    def stored_pdf(self, certificate: Certificate, void: VoidMark | None = None) -> bytes:
+        """The PDF from the store, rendered (and stored) again from the snapshot if it is not there. A void
+        certificate's copy is rendered afresh with its mark, never stored: the unmarked file is not served
+        again."""
+        if void is not None:
+            return self.render(self._document(certificate), certificate.credential, void)
         path = self.pdf_path(certificate.code)
         if path.is_file():
             return path.read_bytes()
         return self.store_pdf(certificate)
 
-    def store_pdf(self, certificate: Certificate) -> bytes:
+    @staticmethod
+    def _document(certificate: Certificate) -> CertificateDocument:
         if certificate.snapshot is None:
             raise ValueError("a certificate waiting for approval has nothing to render yet")
-        pdf = self.render(CertificateDocument.from_snapshot(certificate.snapshot), certificate.credential)
+        return CertificateDocument.from_snapshot(certificate.snapshot)
+
+    def store_pdf(self, certificate: Certificate) -> bytes:
+        pdf = self.render(self._document(certificate), certificate.credential)
         path = self.pdf_path(certificate.code)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")

@@ -31,6 +31,15 @@ class Issuer:
 
 
 @dataclass(frozen=True)
+class VoidMark:
+    """Why a certificate no longer stands, printed across every page of a copy downloaded afterwards: revoked
+    on a day, or replaced by another certificate (its code)."""
+
+    revoked_on: date | None = None
+    replaced_by: str | None = None
+
+
+@dataclass(frozen=True)
 class CertificateDocument:
     """The snapshot stored with a certificate, so it renders the same forever.
 

@@ -1,6 +1,7 @@
 """The printable certificate: A4 landscape, Khmer first and English beneath, QR code and credential inside."""
 
 import io
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress
 from reportlab.pdfgen.canvas import Canvas
 
-from certificates.document import AchievedCompetency, CertificateDocument, Issuer, Signatory
+from certificates.document import AchievedCompetency, CertificateDocument, Issuer, Signatory, VoidMark
 from foundation.printing.khmer_type import (
     KHMER,
     KHMER_BOLD,
@@ -550,19 +551,60 @@ def _draw_competency_page(
     put(canvas, f"{doc.code} · {numbers}", NOTE_KM, 300, CENTRE, CONTENT_MARGIN + 4 * mm)
 
 
+# The mark across a revoked or replaced certificate's pages.
+
+VOID_RED = Color(0.70, 0.14, 0.09, alpha=0.55)
+VOID_KM = TextStyle(KHMER_BOLD, 46, VOID_RED, max_lines=2, leading=KHMER_LEADING)
+VOID_EN = TextStyle(KHMER_BOLD, 34, VOID_RED, max_lines=2)
+
+
+def void_lines(mark: VoidMark) -> tuple[str, str]:
+    """The mark's words, Khmer then English."""
+    if mark.replaced_by:
+        return (
+            f"ត្រូវបានជំនួសដោយ {mark.replaced_by} សូមមើលទំព័រផ្ទៀងផ្ទាត់",
+            f"REPLACED by {mark.replaced_by}, see the verification page",
+        )
+    day = mark.revoked_on
+    return (
+        f"បានដកហូតនៅថ្ងៃទី {khmer_date(day)}" if day else "បានដកហូត",
+        f"REVOKED on {english_date(day)}" if day else "REVOKED",
+    )
+
+
+def _draw_void_mark(canvas: Canvas, mark: VoidMark) -> None:
+    """Both lines large and diagonal across the middle of the page, over everything drawn on it."""
+    khmer, english = void_lines(mark)
+    width = (PAGE_WIDTH**2 + PAGE_HEIGHT**2) ** 0.5 * 0.7
+    canvas.saveState()
+    canvas.translate(CENTRE, PAGE_HEIGHT / 2)
+    canvas.rotate(math.degrees(math.atan2(PAGE_HEIGHT, PAGE_WIDTH)))
+    below = put(canvas, khmer, VOID_KM, width, 0, VOID_KM.size * 1.2)
+    put(canvas, english, VOID_EN, width, 0, below)
+    canvas.restoreState()
+
+
 # Documents.
 
 
-def _draw_certificate(canvas: Canvas, doc: CertificateDocument, artwork: Artwork) -> int:
-    """All pages of one certificate; returns how many."""
+def _draw_certificate(
+    canvas: Canvas, doc: CertificateDocument, artwork: Artwork, void: VoidMark | None = None
+) -> int:
+    """All pages of one certificate, each marked when it no longer stands; returns how many."""
+
+    def end_page() -> None:
+        if void is not None:
+            _draw_void_mark(canvas, void)
+        canvas.showPage()
+
     overleaf = _draw_front(canvas, doc, artwork)
-    canvas.showPage()
+    end_page()
     if not overleaf:
         return 1
     pages = _paginate(_competency_rows(doc.competencies))
     for number, rows in enumerate(pages, start=2):
         _draw_competency_page(canvas, doc, rows, number, len(pages) + 1)
-        canvas.showPage()
+        end_page()
     return 1 + len(pages)
 
 
@@ -618,12 +660,14 @@ def render_certificate(
     logo: Path | None = None,
     signature: Path | None = None,
     credential_json: bytes | None = None,
+    void: VoidMark | None = None,
 ) -> bytes:
-    """One certificate as PDF bytes, with the signed credential attached as credential.json when given."""
+    """One certificate as PDF bytes, with the signed credential attached as credential.json when given, and
+    marked across every page when `void` says it no longer stands."""
     out = io.BytesIO()
     canvas = _new_canvas(out, f"Certificate {doc.code} — {doc.holder_name_latin}", doc.issuer)
     canvas.setSubject(doc.course_title_en)
-    _draw_certificate(canvas, doc, Artwork.load(logo, signature))
+    _draw_certificate(canvas, doc, Artwork.load(logo, signature), void)
     _attach(canvas, [(CREDENTIAL_FILE_NAME, credential_json)] if credential_json is not None else [])
     canvas.save()
     return out.getvalue()

@@ -43,8 +43,9 @@ def credential_response(certificate: Certificate) -> Response[bytes]:
     return download(body, "application/json", file_name)
 
 
-async def _pdf(authority: IssuingAuthority, certificate: Certificate) -> Response[bytes]:
-    pdf = await anyio.to_thread.run_sync(authority.stored_pdf, certificate)
+async def _pdf(db: AsyncSession, authority: IssuingAuthority, certificate: Certificate) -> Response[bytes]:
+    void = await listing.void_mark(db, certificate)
+    pdf = await anyio.to_thread.run_sync(authority.stored_pdf, certificate, void)
     file_name = f"nisa-certificate-{certificate.public_code}.pdf"
     return download(pdf, "application/pdf", file_name)
 
@@ -161,7 +162,7 @@ class CertificateDownloadController(Controller):
     async def certificate_pdf(
         self, request: Request, db: AsyncSession, authority: IssuingAuthority, certificate_id: int
     ) -> Response[bytes]:
-        return await _pdf(authority, await listing.certificate_for(db, request.user, certificate_id))
+        return await _pdf(db, authority, await listing.certificate_for(db, request.user, certificate_id))
 
     @get("/credential.json")
     async def certificate_credential(

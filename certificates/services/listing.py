@@ -7,9 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from certificates.codes import normalise
+from certificates.document import VoidMark
 from certificates.models import Certificate, CertificateStatus
 from certificates.services import issuance
 from courses.models import Course
+from foundation.clock import cambodian_day
 from foundation.columns import row_id
 from foundation.errors import NotFound
 from foundation.i18n import N_
@@ -114,6 +116,17 @@ async def certificate_for(session: AsyncSession, user: CurrentUser, certificate_
         return certificate
     await access.cohort_for(session, user, certificate.cohort_id)
     return certificate
+
+
+async def void_mark(session: AsyncSession, certificate: Certificate) -> VoidMark | None:
+    """What a copy of this certificate must say across its pages: revoked (on which day), replaced (by which
+    certificate), or nothing while it stands."""
+    if certificate.status == CertificateStatus.revoked:
+        return VoidMark(revoked_on=cambodian_day(certificate.revoked_at) if certificate.revoked_at else None)
+    if certificate.status == CertificateStatus.superseded and certificate.superseded_by_id is not None:
+        replacement = await session.get(Certificate, certificate.superseded_by_id)
+        return VoidMark(replaced_by=replacement.public_code if replacement else None)
+    return None
 
 
 async def by_code(session: AsyncSession, typed_code: str) -> Certificate:

@@ -5,6 +5,7 @@ import asyncio
 import io
 import json
 import re
+import subprocess
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -304,6 +305,40 @@ async def test_an_admin_revokes_with_a_reason_and_the_public_page_shows_it(clien
 
     encoded = status_list.json()["credentialSubject"]["encodedList"]
     assert is_set(decode_status_list(encoded), certificate.status_index)
+
+
+def _pdf_words(pdf: bytes, tmp_path) -> str:
+    """The PDF's text without spaces (the diagonal mark comes out of pdftotext broken at odd places)."""
+    path = tmp_path / "downloaded.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True)
+    return "".join(done.stdout.split())
+
+
+async def test_a_copy_downloaded_after_revocation_or_reissue_is_marked_and_the_original_not_served(
+    client, db, as_role, authority, tmp_path
+):
+    _setup, complete = await complete_cohort(db, done=2, undone=0)
+    revoked, replaced = [
+        (await issuance.issue_certificate(db, authority, SYSTEM, admin_user(), e.id)).certificate
+        for e in complete
+    ]
+    await db.commit()
+    await as_role(Role.admin, language="en")
+    before = (await client.get(f"/certificates/{revoked.id}/certificate.pdf")).content
+    assert "REVOKED" not in _pdf_words(before, tmp_path)
+    await post_form(client, f"/admin/certificates/{revoked.id}/revoke", {"reason": "Forged attendance"})
+    await post_form(
+        client, f"/admin/certificates/{replaced.id}/reissue", {"reissue_reason": "Name corrected"}
+    )
+    new = (await db.execute(select(Certificate).where(Certificate.supersedes_id == replaced.id))).scalar_one()
+
+    after = (await client.get(f"/certificates/{revoked.id}/certificate.pdf")).content
+    assert after != before and "REVOKEDon" in _pdf_words(after, tmp_path)
+    old_copy = (await client.get(f"/certificates/{replaced.id}/certificate.pdf")).content
+    assert f"REPLACEDby{grouped(new.code)}" in _pdf_words(old_copy, tmp_path)
+    new_copy = (await client.get(f"/certificates/{new.id}/certificate.pdf")).content
+    assert "REPLACED" not in _pdf_words(new_copy, tmp_path)
 
 
 async def test_public_issuer_documents(client, db, authority):

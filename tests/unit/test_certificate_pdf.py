@@ -16,7 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
 
-from certificates.document import AchievedCompetency, CertificateDocument, Issuer, Signatory
+from certificates.document import AchievedCompetency, CertificateDocument, Issuer, Signatory, VoidMark
 from certificates.pdf import (
     INNER_FRAME,
     PAGE_HEIGHT,
@@ -25,6 +25,7 @@ from certificates.pdf import (
     hours_text,
     khmer_date,
     render_certificate,
+    void_lines,
     write_certificates,
 )
 from foundation.printing.khmer_type import (
@@ -411,3 +412,31 @@ def test_a_cohort_prints_as_one_pdf_in_order(tmp_path, logo):
 def test_an_empty_cohort_is_refused():
     with pytest.raises(ValueError, match="no certificates"):
         write_certificates([], BytesIO())
+
+
+@pytest.mark.parametrize(
+    ("mark", "english"),
+    [
+        (VoidMark(revoked_on=date(2026, 12, 8)), "REVOKED on 8 December 2026"),
+        (
+            VoidMark(replaced_by="ABCD-EFGH-JKMN-PQRS"),
+            "REPLACED by ABCD-EFGH-JKMN-PQRS, see the verification page",
+        ),
+    ],
+)
+def test_a_void_certificate_is_marked_across_every_page_in_both_languages(tmp_path, mark, english):
+    require("pdftoppm", "zbarimg")
+    pdf = saved(tmp_path, render_certificate(certificate(count=12), void=mark))
+    khmer, _ = void_lines(mark)
+    assert page_count(pdf) == 2
+    for page in (1, 2):
+        # Set diagonally, the words come out of pdftotext broken at odd places: compare without spaces.
+        text = "".join(run("pdftotext", "-raw", "-f", str(page), "-l", str(page), pdf, "-").split())
+        assert "".join(english.split()) in text
+    assert not shaping_faults(shape(khmer, KHMER_BOLD, 40).text, KHMER_BOLD)
+
+
+def test_a_standing_certificate_carries_no_mark(tmp_path):
+    require("pdftoppm", "zbarimg")
+    text = run("pdftotext", saved(tmp_path, render_certificate(certificate(count=12))), "-")
+    assert "REVOKED" not in text and "REPLACED" not in text
