@@ -227,6 +227,23 @@ class CourseController(Controller):
 
     # ------------------------------------------------------------ lifecycle
 
+    @get("/{course_id:int}/publish")
+    async def confirm_publish(self, db: AsyncSession, course_id: int) -> Template | Redirect:
+        """What publishing will do, asked before it is done; a draft not ready shows what stops it."""
+        outline = await courses.get_outline(db, course_id)
+        if not outline.editable:
+            return Redirect(course_url(course_id), status_code=303)
+        if problems := publish_problems(outline):
+            refused = PublishRefused(problems)
+            return await _course_page(db, course_id, refused=refused, status_code=refused.status_code)
+        versions = await courses.course_versions(db, outline.course.code)
+        context = {
+            "course": outline.course,
+            "identical": await courses.identical_previous_version(db, course_id),
+            "published": next((v for v in versions if v.status == CourseStatus.published), None),
+        }
+        return Template("courses/courses/publish_confirm.html", context=context)
+
     @post("/{course_id:int}/publish")
     async def publish_course(self, request: Request, db: AsyncSession, course_id: int) -> Template | Redirect:
         try:

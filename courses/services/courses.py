@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from courses.models import (
     Competency,
@@ -633,6 +633,51 @@ async def _copy_module(session: AsyncSession, module: CourseModule, course_id: i
             QuizOption(**option.model_dump(exclude={"id", "question_id"}), question_id=row_id(question_copy))
             for option in options.scalars().all()
         )
+
+
+def _taught(row: SQLModel, *links: str) -> dict[str, Any]:
+    """A row's fields without its id, its links to other rows and its dates: what it says, not where."""
+    return {k: v for k, v in row.model_dump().items() if k not in {"id", *links} and not k.endswith("_at")}
+
+
+async def _content(session: AsyncSession, course_id: int) -> list[Any]:
+    """What a version teaches: its fields, target competencies, modules and ethics quizzes, in order."""
+    content: list[Any] = [(await get_course(session, course_id)).model_dump(exclude=COPIED_LATER)]
+    links = await session.execute(
+        select(col(CourseCompetency.competency_id), col(CourseCompetency.required))
+        .where(col(CourseCompetency.course_id) == course_id)
+        .order_by(col(CourseCompetency.competency_id))
+    )
+    content.append([tuple(link) for link in links.all()])
+    for module in await _modules(session, course_id):
+        content.append(_taught(module, "course_id"))
+        if (quiz := await session.get(EthicsQuiz, module.id)) is not None:
+            content.append(_taught(quiz, "module_id"))
+        questions = await session.execute(
+            select(QuizQuestion)
+            .where(col(QuizQuestion.module_id) == module.id)
+            .order_by(col(QuizQuestion.position), col(QuizQuestion.id))
+        )
+        for question in questions.scalars().all():
+            content.append(_taught(question, "module_id"))
+            options = await session.execute(
+                select(QuizOption)
+                .where(col(QuizOption.question_id) == question.id)
+                .order_by(col(QuizOption.position), col(QuizOption.id))
+            )
+            content.extend(_taught(option, "question_id") for option in options.scalars().all())
+    return content
+
+
+async def identical_previous_version(session: AsyncSession, course_id: int) -> Course | None:
+    """The version this draft was copied from, when the draft still teaches exactly the same."""
+    course = await get_course(session, course_id)
+    if course.previous_version_id is None:
+        return None
+    previous_id = course.previous_version_id
+    if await _content(session, course_id) != await _content(session, previous_id):
+        return None
+    return await get_course(session, previous_id)
 
 
 async def start_new_version(session: AsyncSession, actor: Actor, course_id: int) -> Course:

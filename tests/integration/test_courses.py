@@ -359,6 +359,38 @@ async def test_a_new_version_copies_everything_and_replaces_the_old_one(client, 
     assert await actions(db) == ["course.new_version", "course.archive", "course.publish"]
 
 
+async def test_publishing_asks_first_and_says_when_the_new_version_changes_nothing(client, db, admin):
+    not_ready = await make_course(db, questions=3)
+    refused = await client.get(f"/admin/courses/{not_ready.id}/publish")
+    assert refused.status_code == 409 and "Target at least one competency." in refused.text
+
+    framework = await make_framework(db, domains=1, per_domain=2)
+    ids = [c.id for c, _, _ in await list_competencies(db, framework.id)]
+    v1 = await make_course(db, code="SW", competency_ids=ids, questions=12, status="published")
+    v1_id = v1.id
+    await post_form(client, f"/admin/courses/{v1_id}/new-version")
+    v2 = (await db.execute(select(Course).where(Course.version == 2))).scalar_one()
+    v2_id = v2.id
+    asked = await client.get(f"/admin/courses/{v2_id}/publish")
+    assert asked.status_code == 200 and "Publish SW, version 2?" in asked.text
+    assert "Version 1, published now, is archived: its cohorts keep running it." in asked.text
+    assert "identical to version 1" in asked.text
+    assert f'<form method="post" action="/admin/courses/{v2_id}/publish">' in asked.text
+    assert (await fresh(db, Course, v2_id)).status == "draft"  # asking changed nothing
+
+    question = (
+        (await db.execute(select(QuizQuestion).join(CourseModule).where(CourseModule.course_id == v2_id)))
+        .scalars()
+        .first()
+    )
+    question.text_en = "A clearer question"
+    await db.commit()
+    changed = await client.get(f"/admin/courses/{v2_id}/publish")
+    assert "identical" not in changed.text
+    assert (await post_form(client, f"/admin/courses/{v2_id}/publish")).status_code == 303
+    assert (await client.get(f"/admin/courses/{v2_id}/publish")).status_code == 303  # nothing left to ask
+
+
 async def test_archive_a_published_course(client, db, admin):
     course = await make_course(db, status="published")
     course_id = course.id

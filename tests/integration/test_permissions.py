@@ -109,6 +109,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/admin/courses/{course_id:int}/modules/{module_id:int}/move"): ADMIN,
     ("POST", "/admin/courses/{course_id:int}/modules/{module_id:int}/delete"): ADMIN,
     ("POST", "/admin/courses/{course_id:int}/competencies"): ADMIN,
+    ("GET", "/admin/courses/{course_id:int}/publish"): ADMIN,
     ("POST", "/admin/courses/{course_id:int}/publish"): ADMIN,
     ("POST", "/admin/courses/{course_id:int}/new-version"): ADMIN,
     ("POST", "/admin/courses/{course_id:int}/archive"): ADMIN,
