@@ -219,8 +219,14 @@ class CertificateAdminController(Controller):
     async def revoke_certificate(
         self, request: Request, db: AsyncSession, certificate_id: int
     ) -> Template | Redirect:
-        reason = str((await request.form()).get("reason") or "")
+        """Asks first (what revoking does, with the reason as it will be shown); revokes once confirmed."""
+        form = await request.form()
+        reason = str(form.get("reason") or "")
         try:
+            if form.get("confirmed") != "yes":
+                context = {"record": await listing.certificate_record(db, certificate_id)}
+                context["reason"] = issuance.checked_reason(reason)
+                return Template("certificates/admin/revoke_confirm.html", context=context)
             await issuance.revoke(db, actor_of(request), certificate_id, reason)
         except InvalidInput as invalid:
             return await _record_page(db, certificate_id, {"revoke": invalid.field_errors, "reason": reason})

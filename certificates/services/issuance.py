@@ -347,7 +347,8 @@ async def _certificate(session: AsyncSession, certificate_id: int) -> Certificat
     return certificate
 
 
-def _reason(text: str) -> str:
+def checked_reason(text: str) -> str:
+    """A revocation or reissue reason as it will be shown publicly: spaces tidied, long enough to say why."""
     reason = " ".join(text.split())
     if len(reason) < 3:
         raise InvalidInput({"reason": gettext("Say why (at least 3 characters): it is shown to employers.")})
@@ -371,7 +372,7 @@ async def approve(
 
 async def revoke(session: AsyncSession, actor: Actor, certificate_id: int, reason: str) -> Certificate:
     """An admin revokes a certificate (or turns down one waiting for approval); the reason is public."""
-    reason = _reason(reason)
+    reason = checked_reason(reason)
     certificate = await _certificate(session, certificate_id)
     if certificate.status not in CURRENT_STATUSES:
         raise Conflict(N_("Only a valid certificate can be revoked."))
@@ -394,7 +395,7 @@ async def reissue(
     The new certificate has a new code and keeps the old one's expiry; the old one becomes superseded and
     its verification page points to the new one.
     """
-    reason = _reason(reason)
+    reason = checked_reason(reason)
     old = await _certificate(session, certificate_id)
     if old.status != CertificateStatus.valid:
         raise Conflict(N_("Only a valid certificate can be reissued."))

@@ -183,6 +183,24 @@ async def test_a_course_needing_approval_waits_for_an_admin(db, authority):
         await issuance.approve(db, authority, SYSTEM, pending.id)
 
 
+async def test_turning_down_a_certificate_waiting_for_approval_asks_first(client, db, as_role, authority):
+    trainer = await make_user(db, [Role.trainer])
+    setup, complete = await complete_cohort(db, trainer_ids=[trainer.id], done=1, undone=0)
+    setup.course.requires_approval = True
+    await db.commit()
+    as_trainer = CurrentUser(trainer.id, trainer.email, "T", frozenset({Role.trainer.value}), None, "en", "")
+    pending = (
+        await issuance.issue_certificate(db, authority, SYSTEM, as_trainer, complete[0].id)
+    ).certificate
+    await db.commit()
+    await as_role(Role.admin, language="en")
+    asked = await post_form(client, f"/admin/certificates/{pending.id}/revoke", {"reason": "Quiz done twice"})
+    assert "Turn down the certificate asked for" in asked.text and "<q>Quiz done twice</q>" in asked.text
+    confirmed = {"reason": "Quiz done twice", "confirmed": "yes"}
+    assert (await post_form(client, f"/admin/certificates/{pending.id}/revoke", confirmed)).status_code == 303
+    assert (await db.get(Certificate, pending.id, populate_existing=True)).status == "revoked"
+
+
 async def test_revoking_needs_a_reason_and_is_audited(db, authority):
     _setup, complete = await complete_cohort(db, done=1, undone=0)
     certificate = (
@@ -295,8 +313,16 @@ async def test_an_admin_revokes_with_a_reason_and_the_public_page_shows_it(clien
     await as_role(Role.admin, language="en")
     refused = await post_form(client, f"/admin/certificates/{certificate.id}/revoke", {"reason": ""})
     assert refused.status_code == 422 and "Say why" in refused.text
+    asked = await post_form(
+        client, f"/admin/certificates/{certificate.id}/revoke", {"reason": "  Forged   attendance "}
+    )
+    assert asked.status_code == 200 and "What will happen:" in asked.text
+    assert "<q>Forged attendance</q>" in asked.text and 'name="confirmed" value="yes"' in asked.text
+    assert (await db.get(Certificate, certificate.id, populate_existing=True)).status == "valid"
     answer = await post_form(
-        client, f"/admin/certificates/{certificate.id}/revoke", {"reason": "Forged attendance"}
+        client,
+        f"/admin/certificates/{certificate.id}/revoke",
+        {"reason": "Forged attendance", "confirmed": "yes"},
     )
     assert answer.status_code == 303
     status_list = await client.get(f"/credentials/status/{certificate.status_list}")
@@ -327,7 +353,8 @@ async def test_a_copy_downloaded_after_revocation_or_reissue_is_marked_and_the_o
     await as_role(Role.admin, language="en")
     before = (await client.get(f"/certificates/{revoked.id}/certificate.pdf")).content
     assert "REVOKED" not in _pdf_words(before, tmp_path)
-    await post_form(client, f"/admin/certificates/{revoked.id}/revoke", {"reason": "Forged attendance"})
+    confirmed = {"reason": "Forged attendance", "confirmed": "yes"}
+    await post_form(client, f"/admin/certificates/{revoked.id}/revoke", confirmed)
     await post_form(
         client, f"/admin/certificates/{replaced.id}/reissue", {"reissue_reason": "Name corrected"}
     )
