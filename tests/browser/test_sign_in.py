@@ -76,3 +76,22 @@ def test_sign_in_button_in_the_header_is_readable(page: Page) -> None:
         "link => { const s = getComputedStyle(link); return [s.color, s.backgroundColor]; }"
     )
     assert colours[0] != colours[1], f"text and background are both {colours[0]}"
+
+
+def test_the_admin_menu_folds_behind_a_menu_button_on_a_phone_without_javascript(
+    new_page: Callable[..., Page], sign_in: SignIn
+) -> None:
+    phone = new_page(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    sign_in_through_form(phone, *demo_login("admin"))
+    users = phone.locator(USERS_LINK)
+    expect(users).to_be_hidden()
+    phone.locator("label.menu-button").click()
+    expect(users).to_be_visible()
+    assert users.bounding_box()["height"] >= 44  # a finger's worth
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    save_screenshot(phone, "admin-menu-open-360.png")
+
+    desktop = new_page(viewport={"width": 1366, "height": 800})
+    sign_in(desktop, "admin")
+    expect(desktop.locator("label.menu-button")).to_be_hidden()
+    expect(desktop.locator(USERS_LINK)).to_be_visible()
