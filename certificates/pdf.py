@@ -19,6 +19,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.document import AchievedCompetency, CertificateDocument, Issuer, Signatory, VoidMark
+from foundation.formatting import format_date, in_digits_of
 from foundation.printing.khmer_type import (
     KHMER,
     KHMER_BOLD,
@@ -50,50 +51,19 @@ INK = HexColor("#1d1d1f")
 MUTED = HexColor("#5d6573")
 TINT = HexColor("#f5f0e4")
 
-KHMER_MONTHS = (
-    "មករា",
-    "កុម្ភៈ",
-    "មីនា",
-    "មេសា",
-    "ឧសភា",
-    "មិថុនា",
-    "កក្កដា",
-    "សីហា",
-    "កញ្ញា",
-    "តុលា",
-    "វិច្ឆិកា",
-    "ធ្នូ",
-)
-# Spelled out rather than strftime("%B"), which follows the server's locale.
-ENGLISH_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 
-
-def khmer_numerals(text: str) -> str:
-    return text.translate(_KHMER_DIGITS)
+def in_khmer_digits(text: str) -> str:
+    return in_digits_of(text, "km")
 
 
 def khmer_date(day: date) -> str:
     """២១ វិច្ឆិកា ២០២៦"""
-    return f"{khmer_numerals(str(day.day))} {KHMER_MONTHS[day.month - 1]} {khmer_numerals(str(day.year))}"
+    return format_date(day, "long", "km")
 
 
 def english_date(day: date) -> str:
     """21 November 2026"""
-    return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+    return format_date(day, "long", "en")
 
 
 def hours_text(hours: Decimal) -> str:
@@ -377,7 +347,7 @@ def _draw_body(canvas: Canvas, doc: CertificateDocument) -> float:
     y = put(canvas, doc.course_title_en, COURSE_EN, width, CENTRE, y)
     hours = hours_text(doc.hours)
     details_km = (
-        f"លេខកូដវគ្គ {doc.course_code} · រយៈពេល {khmer_numerals(hours)} ម៉ោង"
+        f"លេខកូដវគ្គ {doc.course_code} · រយៈពេល {in_khmer_digits(hours)} ម៉ោង"
         f" · បញ្ចប់នៅថ្ងៃទី {khmer_date(doc.completed_on)}"
     )
     details_en = f"Course {doc.course_code} · {hours} hours · completed on {english_date(doc.completed_on)}"
@@ -409,7 +379,7 @@ def _draw_summary(canvas: Canvas, competencies: Sequence[AchievedCompetency], to
 
 
 def _draw_overleaf_note(canvas: Canvas, count: int, top: float) -> None:
-    km = f"សមត្ថភាពដែលសម្រេចបានចំនួន {khmer_numerals(str(count))} មាននៅទំព័របន្ទាប់"
+    km = f"សមត្ថភាពដែលសម្រេចបានចំនួន {in_khmer_digits(str(count))} មាននៅទំព័របន្ទាប់"
     y = put(canvas, km, NOTE_KM, 400, CENTRE, top)
     put(canvas, f"{count} competencies achieved, listed overleaf", NOTE_EN, 400, CENTRE, y)
 
@@ -547,7 +517,7 @@ def _draw_competency_page(
         y -= row.height
     _draw_line(canvas, CONTENT_MARGIN, PAGE_WIDTH - CONTENT_MARGIN, y, GOLD, 0.8)
 
-    numbers = f"ទំព័រ {khmer_numerals(str(page))}/{khmer_numerals(str(pages))} · page {page} of {pages}"
+    numbers = f"ទំព័រ {in_khmer_digits(str(page))}/{in_khmer_digits(str(pages))} · page {page} of {pages}"
     put(canvas, f"{doc.code} · {numbers}", NOTE_KM, 300, CENTRE, CONTENT_MARGIN + 4 * mm)
 
 

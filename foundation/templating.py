@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from foundation import i18n
+from foundation import formatting, i18n
 from foundation.clock import today
 from foundation.i18n import N_
 from foundation.roles import ROLE_NAMES
@@ -63,9 +63,14 @@ def build_environment() -> Environment:
         today=today,
     )
     environment.filters.update(
-        date=i18n.format_date,
-        datetime=i18n.format_datetime,
-        number=i18n.format_number,
+        date=formatting.format_date,
+        datetime=formatting.format_datetime,
+        time=formatting.format_time,
+        date_range=formatting.format_date_range,
+        time_range=formatting.format_time_range,
+        number=formatting.format_number,
+        percent=formatting.format_percent,
+        digits=formatting.in_digits_of,
         name=place_name,
     )
     return environment

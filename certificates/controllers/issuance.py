@@ -224,8 +224,9 @@ class CertificateAdminController(Controller):
         reason = str(form.get("reason") or "")
         try:
             if form.get("confirmed") != "yes":
-                context = {"record": await listing.certificate_record(db, certificate_id)}
-                context["reason"] = issuance.checked_reason(reason)
+                checked = issuance.checked_reason(reason)
+                record = await listing.certificate_record(db, certificate_id)
+                context = {"record": record, "reason": checked}
                 return Template("certificates/admin/revoke_confirm.html", context=context)
             await issuance.revoke(db, actor_of(request), certificate_id, reason)
         except InvalidInput as invalid:

@@ -31,7 +31,8 @@ from foundation.audit import Actor
 from foundation.clock import utcnow
 from foundation.columns import row_id
 from foundation.errors import Conflict, InvalidInput, NotFound
-from foundation.i18n import N_, current_language, format_number, gettext
+from foundation.formatting import format_number
+from foundation.i18n import N_, current_language, gettext
 from foundation.paging import Page
 
 CODE_TAKEN = N_("This code is already used by another course: choose another one.")

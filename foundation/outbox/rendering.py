@@ -37,13 +37,7 @@ def _environment() -> Environment:
     environment = build_environment().overlay(
         autoescape=select_autoescape(["html"], default_for_string=False)
     )
-    environment.filters.update(digits=_digits, percent=lambda value: i18n.format_number(float(value)))
     return environment
-
-
-def _digits(text: str) -> str:
-    """Digits in the recipient's script: times like 08:30 in a Khmer message are ០៨:៣០."""
-    return i18n.khmer_digits(text) if i18n.current_language.get() == "km" else text
 
 
 def language_of(message: OutboxMessage, settings: Settings) -> str:

@@ -7,7 +7,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from foundation.i18n import PHNOM_PENH, format_datetime, format_number, gettext, ngettext
+from foundation.formatting import format_number, format_time
+from foundation.i18n import PHNOM_PENH, gettext, ngettext
 from foundation.scheduling.context import JobFunction
 
 # Intervals count from this instant, not from the scheduler's start: every process (the scheduler, a
@@ -56,8 +57,7 @@ class Daily:
         return CronTrigger(hour=self.at.hour, minute=self.at.minute, timezone=PHNOM_PENH)
 
     def describe(self) -> str:
-        at = datetime.combine(datetime(2026, 1, 1), self.at, tzinfo=PHNOM_PENH)
-        return gettext("Every day at %(time)s") % {"time": format_datetime(at, "HH:mm")}
+        return gettext("Every day at %(time)s") % {"time": format_time(self.at)}
 
 
 Schedule = Every | Hourly | Daily

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, CourseModule, EthicsQuiz
+from foundation.formatting import format_date
 from foundation.roles import Role
 from tests.conftest import post_form
 from tests.curriculum_factories import make_course, make_framework
@@ -201,7 +202,7 @@ async def test_upcoming_cohorts_are_listed_and_past_or_running_ones_are_not(clie
     for page in (listing, detail):
         assert "No cohorts scheduled yet." not in page.text
         assert page.text.count("Phnom Penh") >= 1
-    soon = (date.today() + timedelta(days=10)).strftime("%b %-d, %Y")
+    soon = format_date(date.today() + timedelta(days=10), "medium", "en")
     assert soon in detail.text
     api = (await client.get("/api/v1/catalogue/CP201")).json()
     assert [c["starts_on"] for c in api["upcoming_cohorts"]] == [

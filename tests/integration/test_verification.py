@@ -10,7 +10,6 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
-from babel.dates import format_date
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from certificates.codes import grouped, new_code
 from certificates.models import Certificate, CertificateStatus, VerificationLookup
 from certificates.services import verification
 from foundation.clock import today, utcnow
+from foundation.formatting import format_date
 from foundation.roles import Role
 from foundation.settings import Settings
 from nisa.app import create_app
@@ -84,7 +84,7 @@ async def lookups(db: AsyncSession, app: Litestar) -> list[VerificationLookup]:
 
 
 def long_date(day: date) -> str:
-    return format_date(day, "long", locale="en")
+    return format_date(day, "long", "en")
 
 
 # ---------------------------------------------------------------- each status, as a page and as JSON

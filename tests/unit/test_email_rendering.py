@@ -111,7 +111,7 @@ def test_english_messages_use_latin_names_and_english_titles():
     rendered = render(message(CERTIFICATE_ISSUED, "en"), SETTINGS)
     assert rendered.subject == "Your certificate: Foundations of Social Work"
     assert "Dear Sok Sreymom," in rendered.text
-    assert "November 21, 2028" in rendered.text
+    assert "21 November 2028" in rendered.text
     assert "K7QM-3XPD-9RTA-2VHC" in rendered.text
     assert "https://nisa.example.org/me/certificates" in rendered.text
 

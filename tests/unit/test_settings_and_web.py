@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from foundation.formatting import format_date, format_number
 from foundation.http import parse_trusted_proxies, trusted_client_ip
-from foundation.i18n import current_language, format_date, format_number
+from foundation.i18n import current_language
 from foundation.settings import ConfigurationError, Settings
 
 
@@ -55,6 +56,6 @@ def test_numbers_and_dates_follow_the_language():
         assert "២០២៦" in format_date(date(2026, 11, 21))
         current_language.set("en")
         assert format_number(1234) == "1,234"
-        assert format_date(date(2026, 11, 21)) == "Nov 21, 2026"
+        assert format_date(date(2026, 11, 21)) == "21 Nov 2026"
     finally:
         current_language.reset(token)
