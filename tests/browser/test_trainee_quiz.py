@@ -19,7 +19,7 @@ def _api_headers(page: Page) -> dict[str, str]:
     return {"x-csrftoken": token}
 
 
-def _api(page: Page, path: str, data: dict[str, object] | None = None) -> dict:  # type: ignore[type-arg]
+def api(page: Page, path: str, data: dict[str, object] | None = None) -> dict:  # type: ignore[type-arg]
     """A JSON API call as the signed-in user: GET, or POST when there is a body."""
     if data is None:
         answer = page.request.get(path)
@@ -29,17 +29,17 @@ def _api(page: Page, path: str, data: dict[str, object] | None = None) -> dict: 
     return answer.json()  # type: ignore[no-any-return]
 
 
-def _enrol_the_demo_trainee(admin: Page) -> tuple[int, int, int]:
-    """The demo data has no cohorts: as the admin, a running cohort of a published demo course with a
-    session tomorrow, and the demo trainee enrolled in it. Returns (cohort, enrolment, ethics module) ids."""
+def running_demo_cohort(admin: Page) -> tuple[int, int]:
+    """As the admin, a running cohort of a published demo course, trained by the demo trainer, with a
+    session tomorrow. Returns (cohort, ethics module) ids."""
     # A demo course by its code: other browser tests publish small courses of their own.
     [course] = [
-        c for c in _api(admin, "/api/v1/courses?status=published&q=SW101")["items"] if c["code"] == "SW101"
+        c for c in api(admin, "/api/v1/courses?status=published&q=SW101")["items"] if c["code"] == "SW101"
     ]
-    modules = _api(admin, f"/api/v1/courses/{course['id']}")["modules"]
+    modules = api(admin, f"/api/v1/courses/{course['id']}")["modules"]
     ethics_id = next(m["id"] for m in modules if m["kind"] == "ethics")
-    [trainer] = _api(admin, f"/api/v1/users?q={demo_login('trainer')[0]}")["items"]
-    cohort = _api(
+    [trainer] = api(admin, f"/api/v1/users?q={demo_login('trainer')[0]}")["items"]
+    cohort = api(
         admin,
         "/api/v1/cohorts",
         {
@@ -54,20 +54,34 @@ def _enrol_the_demo_trainee(admin: Page) -> tuple[int, int, int]:
         },
     )
     tomorrow = (today() + timedelta(days=1)).isoformat()
-    _api(admin, f"/api/v1/cohorts/{cohort['id']}/sessions", {"day": tomorrow, "module_ids": [ethics_id]})
-    _api(admin, f"/api/v1/cohorts/{cohort['id']}/status", {"status": "running"})
+    api(admin, f"/api/v1/cohorts/{cohort['id']}/sessions", {"day": tomorrow, "module_ids": [ethics_id]})
+    api(admin, f"/api/v1/cohorts/{cohort['id']}/status", {"status": "running"})
+    return cohort["id"], ethics_id
+
+
+def enrol(admin: Page, cohort_id: int, trainee_id: int) -> int:
+    return int(api(admin, f"/api/v1/cohorts/{cohort_id}/enrolments", {"trainee_id": trainee_id})["id"])
+
+
+def demo_trainee_id(admin: Page) -> int:
+    """The trainee record of the demo trainee's login."""
     email, _ = demo_login("trainee")
-    [user] = _api(admin, f"/api/v1/users?q={email}")["items"]
-    enrolment = _api(admin, f"/api/v1/cohorts/{cohort['id']}/enrolments", {"trainee_id": user["trainee_id"]})
-    return cohort["id"], enrolment["id"], ethics_id
+    [user] = api(admin, f"/api/v1/users?q={email}")["items"]
+    return int(user["trainee_id"])
+
+
+def _enrol_the_demo_trainee(admin: Page) -> tuple[int, int, int]:
+    """The demo trainee enrolled in a new running cohort. Returns (cohort, enrolment, ethics module) ids."""
+    cohort_id, ethics_id = running_demo_cohort(admin)
+    return cohort_id, enrol(admin, cohort_id, demo_trainee_id(admin)), ethics_id
 
 
 def _right_options(admin: Page, module_id: int) -> dict[str, set[str]]:
     """The right options' texts by question text, in both languages, from the question bank (admins only)."""
     [course] = [
-        c for c in _api(admin, "/api/v1/courses?status=published&q=SW101")["items"] if c["code"] == "SW101"
+        c for c in api(admin, "/api/v1/courses?status=published&q=SW101")["items"] if c["code"] == "SW101"
     ]
-    bank = _api(admin, f"/api/v1/courses/{course['id']}/modules/{module_id}/quiz")["questions"]
+    bank = api(admin, f"/api/v1/courses/{course['id']}/modules/{module_id}/quiz")["questions"]
     right: dict[str, set[str]] = {}
     for question in bank:
         texts = {text for o in question["options"] if o["correct"] for text in (o["text_km"], o["text_en"])}
