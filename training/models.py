@@ -161,11 +161,17 @@ class QuizAttempt(SQLModel, table=True):
 
 
 class PledgeAcceptance(SQLModel, table=True):
+    """A code of ethics pledge: accepted online by the trainee, or signed on paper and recorded by a trainer
+    (then `accepted_at` is noon UTC of the day signed, as a paper quiz result's date)."""
+
     __tablename__ = "pledge_acceptance"
 
     enrolment_id: int = Field(foreign_key="enrolment.id", primary_key=True)
     module_id: int = Field(foreign_key="course_module.id", primary_key=True)
     accepted_at: datetime = timestamp(default_factory=utcnow)
+    mode: str = Field(default="online", max_length=10)
+    note: str = Field(default="", max_length=2000)
+    recorded_by: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class EnrolmentImport(SQLModel, table=True):

@@ -1,6 +1,7 @@
 """Courses: drafts with their modules and target competencies, the checks before publishing, and versions."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +32,7 @@ from foundation.audit import Actor
 from foundation.clock import utcnow
 from foundation.columns import row_id
 from foundation.errors import Conflict, InvalidInput, NotFound
-from foundation.formatting import format_number
+from foundation.formatting import format_date, format_number
 from foundation.i18n import N_, current_language, gettext
 from foundation.paging import Page
 
@@ -148,6 +149,15 @@ class CourseOutline:
 # ---------------------------------------------------------------- the checks before publishing (no database)
 
 
+def _readable(value: Any) -> str:
+    """A value named in a message, written the way the reader's language writes numbers and dates."""
+    if isinstance(value, Decimal | int):
+        return format_number(float(value))
+    if isinstance(value, date):
+        return format_date(value)
+    return str(value)
+
+
 @dataclass
 class Problem:
     """One reason a draft cannot be published: a catalog msgid and the values it names."""
@@ -157,10 +167,7 @@ class Problem:
 
     def text(self) -> str:
         """In the reader's language, with numbers written the way that language writes them."""
-        values = {
-            k: format_number(float(v)) if isinstance(v, Decimal | int) else str(v)
-            for k, v in self.params.items()
-        }
+        values = {k: _readable(v) for k, v in self.params.items()}
         return gettext(self.message) % values if values else gettext(self.message)
 
 

@@ -80,9 +80,20 @@ class QuizResult:
         return self.total > 0 and self.score * 100 >= self.pass_mark_percent * self.total
 
 
-def draw_questions(bank: Sequence[BankQuestion], count: int, rng: random.Random) -> list[BankQuestion]:
-    """`count` different questions at random (all of them if the bank is smaller), their options shuffled."""
-    drawn = rng.sample(list(bank), min(count, len(bank)))
+def draw_questions(
+    bank: Sequence[BankQuestion], count: int, rng: random.Random, seen: Collection[int] = ()
+) -> list[BankQuestion]:
+    """`count` different questions at random (all of them if the bank is smaller), their options shuffled.
+
+    Questions whose ids are in `seen` (shown in earlier attempts) are drawn only when the others are too
+    few: a retake asks new questions where the bank allows, so a review cannot be copied into a pass.
+    """
+    fresh = [q for q in bank if q.id not in seen]
+    again = [q for q in bank if q.id in seen]
+    drawn = rng.sample(fresh, min(count, len(fresh)))
+    if again and len(drawn) < count:
+        drawn += rng.sample(again, min(count - len(drawn), len(again)))
+        rng.shuffle(drawn)  # the questions asked again are not all at the end
     return [BankQuestion(q.question, tuple(rng.sample(q.options, len(q.options)))) for q in drawn]
 
 

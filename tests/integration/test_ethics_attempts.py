@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from courses.models import EthicsQuiz, QuizOption, QuizQuestion
 from foundation.audit import AuditEntry
 from foundation.clock import today
+from foundation.i18n import current_language, format_date
 from foundation.roles import Role
 from people.models import UserRead
 from tests.conftest import post_form
@@ -403,3 +404,253 @@ async def test_no_paper_result_in_a_closed_cohort_or_for_another_cohorts_enrolme
     assert "This cohort is closed" in (await client.get(paper_url(quiz))).text
     assert (await post_form(client, paper_url(quiz), PAPER)).status_code == 409
     assert await attempts_of(db, quiz.enrolment.id) == []
+
+
+# ---------------------------------------------------------------- every question answered; what reviews show
+
+
+async def set_quiz(db: AsyncSession, quiz: Quiz, **settings: int) -> None:
+    await db.execute(update(EthicsQuiz).where(EthicsQuiz.module_id == quiz.module_id).values(**settings))
+    await db.commit()
+
+
+async def test_an_incomplete_submission_is_refused_with_the_unanswered_questions_marked(client, db, quiz):
+    location = await quiz.start(client)
+    (attempt,) = await attempts_of(db, quiz.enrolment.id)
+    form = await answers(db, attempt, quiz.module_id, right=True)
+    (first, _), (second, _), (third, _) = drawn(attempt)[:3]
+    del form[f"q{first}"]
+    form[f"q{second}"] = "9"  # no such position: not an answer
+    answer = await post_form(client, location, form)
+    assert answer.status_code == 422
+    page = answer.text
+    assert "Answer every question before you submit. Nothing was recorded and no attempt was used." in page
+    for question in (first, second):
+        assert f'aria-invalid="true" aria-describedby="e-q{question}"' in page
+        assert f'<p class="error" id="e-q{question}">Answer this question.</p>' in page
+    assert page.count('aria-invalid="true"') == len(re.findall(rf'name="q({first}|{second})"', page))
+    assert f'name="q{third}" value="{form[f"q{third}"]}" checked' in page  # the answers given are kept
+    assert "right-answer" not in page and "Because" not in page
+    (kept,) = await attempts_of(db, quiz.enrolment.id)
+    assert (kept.submitted_at, kept.answers, kept.score_percent) == (None, None, None)
+    assert await audit_count(db, "quiz_attempt.submit") == 0
+    assert "Continue your attempt" in (await client.get(quiz.url)).text
+    # Completed, the same attempt is graded: it was never used up.
+    complete = await answers(db, attempt, quiz.module_id, right=True)
+    assert (await post_form(client, location, complete)).status_code == 303
+    (graded,) = await attempts_of(db, quiz.enrolment.id)
+    assert (graded.score_percent, graded.passed) == (100, True)
+
+
+async def test_single_choice_questions_are_required_in_the_browser_too(client, db, quiz):
+    page = (await client.get(await quiz.start(client))).text
+    radios = re.findall(r'<input type="radio"[^>]*>', page)
+    assert radios and all(" required" in radio for radio in radios)
+
+
+async def review(client, quiz: Quiz, attempt: QuizAttempt) -> str:  # type: ignore[no-untyped-def]
+    answer = await client.get(f"{quiz.url}/attempts/{attempt.id}")
+    assert answer.status_code == 200
+    return str(answer.text)
+
+
+def shows_right_answers(page: str) -> bool:
+    return "Right answer" in page or "right-answer" in page or "Because" in page
+
+
+async def test_after_a_failed_attempt_the_review_shows_what_was_wrong_not_the_right_answers(client, db, quiz):
+    attempt = await quiz.take(client, db, right=False)
+    page = await review(client, quiz, attempt)
+    assert "Not passed" in page and page.count(">Wrong<") == 10 and page.count("Your answer") == 10
+    assert not shows_right_answers(page)
+    assert "The right answers and explanations show once you pass, or after your last attempt." in page
+    assert "Online: see the review" in (await client.get(quiz.url)).text
+    # Nor through JSON: the trainee's progress says nothing of the answers, the bank is for admins only.
+    progress = (await client.get("/api/v1/me/progress")).text
+    assert "Because" not in progress and "correct" not in progress
+    bank = await client.get(f"/api/v1/courses/{quiz.setup.course.id}/modules/{quiz.module_id}/quiz")
+    assert bank.status_code == 403 and "Because" not in bank.text and "correct" not in bank.text
+
+
+async def test_the_right_answers_show_after_the_last_attempt(client, db, quiz):
+    await set_quiz(db, quiz, attempts_allowed=2)
+    first = await quiz.take(client, db, right=False)
+    assert not shows_right_answers(await review(client, quiz, first))
+    second = await quiz.take(client, db, right=False)
+    for attempt in (first, second):
+        page = await review(client, quiz, attempt)
+        assert page.count("Right answer") == 10 and "Because" in page
+        assert "show once you pass" not in page
+
+
+async def test_once_passed_every_review_shows_the_right_answers(client, db, quiz):
+    failed = await quiz.take(client, db, right=False)
+    passed = await quiz.take(client, db, right=True)
+    for attempt in (failed, passed):
+        page = await review(client, quiz, attempt)
+        assert page.count("Right answer") == 10 and "Because" in page
+
+
+async def test_a_retake_draws_questions_not_seen_before_where_the_bank_allows(client, db, quiz):
+    await set_quiz(db, quiz, questions_per_attempt=5)  # a bank of 12
+    for _ in range(3):
+        await quiz.take(client, db, right=False)
+    first, second, third = [{q for q, _ in drawn(a)} for a in await attempts_of(db, quiz.enrolment.id)]
+    assert len(first) == len(second) == len(third) == 5
+    assert not first & second  # 7 not seen: 5 new ones
+    assert len(third - first - second) == 2  # only 2 left unseen: topped up with 3 seen ones
+    assert len(first | second | third) == 12
+
+
+# ---------------------------------------------------------------- pledges signed on paper
+
+
+def paper_pledge_url(quiz: Quiz) -> str:
+    return paper_url(quiz).replace("/paper", "/paper-pledge")
+
+
+def english_today() -> str:
+    """Today as an English page writes it."""
+    token = current_language.set("en")
+    try:
+        return format_date(today())
+    finally:
+        current_language.reset(token)
+
+
+PAPER_PLEDGE = {"signed_on": today().isoformat(), "note": "Signed form filed in the cohort binder."}
+
+
+async def pledges_of(db: AsyncSession, enrolment_id: int) -> list[PledgeAcceptance]:
+    query = select(PledgeAcceptance).where(PledgeAcceptance.enrolment_id == enrolment_id)
+    return [pledge for (pledge,) in await read(db, query)]
+
+
+async def test_the_cohorts_trainer_records_a_paper_pledge_and_it_counts(client, db, quiz, as_role):
+    trainee_cookies = dict(client.cookies)
+    trainer = await sign_in_as_trainer(client, db, as_role, quiz.setup.cohort)
+    overview = (await client.get(f"/cohorts/{quiz.setup.cohort.id}/overview")).text
+    assert f'href="{paper_pledge_url(quiz)}"' in overview and "Record a paper pledge" in overview
+    page = (await client.get(paper_pledge_url(quiz))).text
+    assert "Pledge signed on paper" in page and "I pledge to follow the code of ethics." in page
+    answer = await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/cohorts/{quiz.setup.cohort.id}/overview?notice=saved"
+    (pledge,) = await pledges_of(db, quiz.enrolment.id)
+    assert (pledge.module_id, pledge.mode, pledge.note) == (quiz.module_id, "paper", PAPER_PLEDGE["note"])
+    assert pledge.recorded_by == trainer.id and pledge.accepted_at.date() == today()
+    assert await audit_count(db, "pledge.paper") == 1
+    signed = f"Code of ethics pledge: signed on paper ({english_today()})"
+    body = (await client.get(f"/api/v1/cohorts/{quiz.setup.cohort.id}/overview")).json()
+    assert body["missing_counts"]["pledge"] == 0
+    assert signed in [item["text"] for item in body["enrolments"][0]["checklist"]]
+    overview = (await client.get(f"/cohorts/{quiz.setup.cohort.id}/overview")).text
+    assert signed in overview and "Record a paper pledge" not in overview
+    client.cookies.clear()
+    client.cookies.update(trainee_cookies)
+    assert signed in (await client.get("/me")).text
+    module_page = (await client.get(quiz.url)).text
+    assert "You signed this pledge on paper on" in module_page and 'name="accept"' not in module_page
+
+
+async def test_an_online_pledge_reads_as_accepted_online(client, db, quiz):
+    assert (await post_form(client, f"{quiz.url}/pledge", {"accept": "1"})).status_code == 303
+    (pledge,) = await pledges_of(db, quiz.enrolment.id)
+    assert (pledge.mode, pledge.recorded_by) == ("online", None)
+    assert f"Code of ethics pledge: accepted online ({english_today()})" in (await client.get("/me")).text
+    assert "You accepted this pledge online on" in (await client.get(quiz.url)).text
+
+
+async def test_a_second_pledge_is_refused_saying_when_and_how(client, db, quiz, as_role):
+    trainee_cookies = dict(client.cookies)
+    await sign_in_as_trainer(client, db, as_role, quiz.setup.cohort)
+    assert (await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE)).status_code == 303
+    answer = await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE | {"note": "Again"})
+    assert answer.status_code == 409
+    assert f"This pledge was already signed on paper on {english_today()}." in answer.text
+    assert "already signed on paper" in (await client.get(paper_pledge_url(quiz))).text
+    (pledge,) = await pledges_of(db, quiz.enrolment.id)
+    assert pledge.note == PAPER_PLEDGE["note"]
+    assert await audit_count(db, "pledge.paper") == 1
+    # The trainee accepting online afterwards changes nothing either.
+    client.cookies.clear()
+    client.cookies.update(trainee_cookies)
+    assert (await post_form(client, f"{quiz.url}/pledge", {"accept": "1"})).status_code == 303
+    assert [p.mode for p in await pledges_of(db, quiz.enrolment.id)] == ["paper"]
+
+
+async def test_a_paper_pledge_after_an_online_one_is_refused_in_the_trainers_language(
+    client, db, quiz, as_role
+):
+    assert (await post_form(client, f"{quiz.url}/pledge", {"accept": "1"})).status_code == 303
+    client.cookies.clear()
+    trainer = await as_role(Role.trainer)  # Khmer
+    db.add(CohortTrainer(cohort_id=quiz.setup.cohort.id, user_id=trainer.id))
+    await db.commit()
+    answer = await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE)
+    assert answer.status_code == 409
+    assert "សេចក្តីប្តេជ្ញានេះត្រូវបានទទួលយកតាមអនឡាញរួចហើយ" in answer.text
+    assert [p.mode for p in await pledges_of(db, quiz.enrolment.id)] == ["online"]
+    assert await audit_count(db, "pledge.paper") == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("note", "  ", "This field is required."),
+        ("signed_on", "", "Not a date"),
+        ("signed_on", (today() + timedelta(days=1)).isoformat(), "This date is in the future."),
+        ("signed_on", (today() - timedelta(days=1)).isoformat(), "The trainee enrolled on"),
+    ],
+)
+async def test_a_paper_pledge_needs_a_note_and_a_date_from_the_enrolment_to_today(
+    client, db, quiz, as_role, field, value, message
+):
+    await sign_in_as_trainer(client, db, as_role, quiz.setup.cohort)
+    answer = await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE | {field: value})
+    assert answer.status_code == 422, answer.text
+    assert message in answer.text and f'id="e-{field}"' in answer.text
+    assert await pledges_of(db, quiz.enrolment.id) == []
+    assert await audit_count(db, "pledge.paper") == 0
+
+
+async def test_paper_pledges_are_for_the_cohorts_trainers_and_admins_only(client, db, quiz, as_role):
+    assert (await client.get(paper_pledge_url(quiz))).status_code == 403  # the trainee themself
+    assert (await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE)).status_code == 403
+    await sign_in_as_trainer(client, db, as_role, None)  # another trainer's cohort
+    assert (await client.get(paper_pledge_url(quiz))).status_code == 403
+    answer = await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE)
+    assert answer.status_code == 403 and "This cohort is not one of yours." in answer.text
+    assert await pledges_of(db, quiz.enrolment.id) == []
+    client.cookies.clear()
+    await as_role(Role.admin, language="en")
+    assert (await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE)).status_code == 303
+    assert len(await pledges_of(db, quiz.enrolment.id)) == 1
+
+
+async def test_no_paper_pledge_for_a_withdrawn_trainee_a_closed_cohort_or_elsewhere(
+    client, db, quiz, as_role
+):
+    await sign_in_as_trainer(client, db, as_role, quiz.setup.cohort)
+    elsewhere = await enrol_new(db, (await running_course(db)).cohort)
+    wrong = paper_pledge_url(quiz).replace(
+        f"/enrolments/{quiz.enrolment.id}/", f"/enrolments/{elsewhere.id}/"
+    )
+    assert (await post_form(client, wrong, PAPER_PLEDGE)).status_code == 404
+    regular = paper_pledge_url(quiz).replace(
+        f"/ethics/{quiz.module_id}/", f"/ethics/{quiz.setup.regular.id}/"
+    )
+    assert (await post_form(client, regular, PAPER_PLEDGE)).status_code == 404
+    await db.execute(update(Enrolment).where(Enrolment.id == quiz.enrolment.id).values(status="withdrawn"))
+    await db.commit()
+    assert "only for trainees who are enrolled" in (await client.get(paper_pledge_url(quiz))).text
+    answer = await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE)
+    assert (
+        answer.status_code == 409
+        and "Pledges are recorded only for trainees who are enrolled." in answer.text
+    )
+    await db.execute(update(Enrolment).where(Enrolment.id == quiz.enrolment.id).values(status="enrolled"))
+    await set_cohort_status(db, quiz.setup.cohort, "closed")
+    assert (await post_form(client, paper_pledge_url(quiz), PAPER_PLEDGE)).status_code == 409
+    assert await pledges_of(db, quiz.enrolment.id) == []
+    assert await audit_count(db, "pledge.paper") == 0

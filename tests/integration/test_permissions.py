@@ -199,6 +199,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/cohorts/{cohort_id:int}/enrol"): STAFF,
     ("GET", "/cohorts/{cohort_id:int}/enrol/candidates"): STAFF,
     ("GET", "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper"): STAFF,
+    (
+        "GET",
+        "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper-pledge",
+    ): STAFF,
     ("GET", "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/withdraw"): STAFF,
     ("GET", "/cohorts/{cohort_id:int}/import"): STAFF,
     ("GET", "/cohorts/{cohort_id:int}/import/template.csv"): STAFF,
@@ -226,6 +230,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cohorts/{cohort_id:int}/enrolments"): STAFF,
     ("POST", "/cohorts/{cohort_id:int}/enrolments/new-trainee"): STAFF,
     ("POST", "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper"): STAFF,
+    (
+        "POST",
+        "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper-pledge",
+    ): STAFF,
     ("POST", "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/withdraw"): STAFF,
     ("POST", "/cohorts/{cohort_id:int}/import"): STAFF,
     ("POST", "/cohorts/{cohort_id:int}/import/{import_id:int}/confirm"): STAFF,

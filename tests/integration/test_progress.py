@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from courses.models import Competency, Course, CourseModule
 from foundation.audit import AuditEntry
-from foundation.i18n import current_language
+from foundation.clock import today
+from foundation.i18n import current_language, format_date
 from foundation.roles import Role
 from people.models import Trainee, UserRead
 from tests.conftest import sign_in
@@ -161,7 +162,7 @@ async def test_a_trainee_who_did_everything_is_complete(db):
         "Modules: 2 of 2 done",
         "Competencies: 3 of 3 competent",
         "Ethics quiz: passed (best 90%, pass mark 80%)",
-        "Code of ethics pledge: accepted",
+        f"Code of ethics pledge: accepted online ({format_date(today())})",
     ]
 
 

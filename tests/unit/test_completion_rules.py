@@ -1,7 +1,7 @@
 """The completion rules, without a database: each requirement alone, then together, table-driven."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,13 @@ from courses.services.courses import CompletionChecklist, Target
 from foundation.i18n import current_language
 from training.models import QuizAttempt
 from training.schemas.progress import Requirement
-from training.services.completion import EnrolmentFacts, QuizRecord, completion_checklist, quiz_record
+from training.services.completion import (
+    EnrolmentFacts,
+    PledgeRecord,
+    QuizRecord,
+    completion_checklist,
+    quiz_record,
+)
 
 ETHICS = 9
 
@@ -51,7 +57,7 @@ DONE = EnrolmentFacts(
     completed_module_ids=frozenset({1, 2, ETHICS}),
     competency_results={11: "competent", 12: "competent", 13: "competent"},
     quizzes={ETHICS: QuizRecord(online_attempts=1, best_percent=90, passed=True)},
-    pledged_module_ids=frozenset({ETHICS}),
+    pledges={ETHICS: PledgeRecord(on_paper=False, signed_on=date(2026, 12, 1))},
 )
 NOTHING_DONE = EnrolmentFacts()
 
@@ -138,10 +144,17 @@ ONE_RULE_AT_A_TIME: list[tuple[str, dict[str, Any], Requirement, bool, str]] = [
         True,
         "Ethics quiz: passed (best 85%, pass mark 80%)",
     ),
-    ("pledge accepted", {}, Requirement.pledge, True, "Code of ethics pledge: accepted"),
+    ("pledge accepted", {}, Requirement.pledge, True, "Code of ethics pledge: accepted online (Dec 1, 2026)"),
+    (
+        "pledge signed on paper",
+        {"pledges": {ETHICS: PledgeRecord(on_paper=True, signed_on=date(2026, 11, 30))}},
+        Requirement.pledge,
+        True,
+        "Code of ethics pledge: signed on paper (Nov 30, 2026)",
+    ),
     (
         "pledge not accepted",
-        {"pledged_module_ids": frozenset()},
+        {"pledges": {}},
         Requirement.pledge,
         False,
         "Code of ethics pledge: not accepted",
@@ -211,7 +224,7 @@ RULE_SETS: list[tuple[str, dict[str, Any], EnrolmentFacts, bool, list[Requiremen
     (
         "no pledge required: no pledge item",
         {"pledge_required": False},
-        replace(DONE, pledged_module_ids=frozenset()),
+        replace(DONE, pledges={}),
         True,
         [Requirement.attendance, Requirement.modules, Requirement.competencies, Requirement.quiz],
     ),

@@ -60,6 +60,24 @@ def test_draws_the_asked_number_of_different_questions_with_the_same_options_shu
     assert len(orders) > 1  # options come in varying order
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_a_retake_draws_questions_not_seen_before_where_the_bank_allows(seed):
+    rng = random.Random(seed)
+    assert {q.id for q in draw_questions(BANK, 2, rng, seen={1, 2})} == {3, 4}
+    # Too few new ones: every new one, topped up with seen ones.
+    topped_up = [q.id for q in draw_questions(BANK, 3, rng, seen={1, 2, 3})]
+    assert 4 in topped_up and len(set(topped_up)) == 3
+    assert {q.id for q in draw_questions(BANK, 4, rng, seen={1, 2, 3, 4})} == {1, 2, 3, 4}
+
+
+def test_the_questions_asked_again_are_not_always_last():
+    places = {
+        [q.id for q in draw_questions(BANK, 4, random.Random(seed), seen={1, 2, 3})].index(4)
+        for seed in range(20)
+    }
+    assert len(places) > 1
+
+
 def test_a_small_bank_gives_all_its_questions():
     assert {q.id for q in draw_questions(BANK, 10, random.Random(1))} == {1, 2, 3, 4}
     assert draw_questions([], 10, random.Random(1)) == []

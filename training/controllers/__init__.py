@@ -9,7 +9,11 @@ from training.controllers.catalogue import CatalogueController
 from training.controllers.cohorts import CohortController
 from training.controllers.enrolment import EnrolmentController
 from training.controllers.enrolment_import import EnrolmentImportController
-from training.controllers.ethics_attempts import PaperResultController, TraineeEthicsController
+from training.controllers.ethics_attempts import (
+    PaperPledgeController,
+    PaperResultController,
+    TraineeEthicsController,
+)
 from training.controllers.progress import CohortOverviewController, MyProgressController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -18,6 +22,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CohortOverviewController,
     TraineeEthicsController,
     PaperResultController,
+    PaperPledgeController,
     AttendanceController,
     AssessmentController,
     CohortController,

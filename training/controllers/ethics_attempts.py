@@ -1,4 +1,5 @@
-"""Trainees take their ethics module's quiz and accept its pledge; trainers record paper-based results."""
+"""Trainees take their ethics module's quiz and accept its pledge; trainers record paper-based results and
+pledges signed on paper."""
 
 import random
 from typing import Any
@@ -15,12 +16,15 @@ from foundation.forms import form_values, validated
 from foundation.guards import requires_role
 from foundation.http import actor_of
 from foundation.roles import Role
-from training.schemas.ethics import PaperResultInput
+from training.schemas.ethics import PaperPledgeInput, PaperResultInput
 from training.services import ethics_attempts
 from training.services.ethics_attempts import EthicsModuleStatus
 
 TRAINEE_PATH = "/me/enrolments/{enrolment_id:int}/ethics/{module_id:int}"
 PAPER_PATH = "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper"
+PAPER_PLEDGE_PATH = (
+    "/cohorts/{cohort_id:int}/enrolments/{enrolment_id:int}/ethics/{module_id:int}/paper-pledge"
+)
 
 
 def _module_url(enrolment_id: int, module_id: int) -> str:
@@ -63,16 +67,23 @@ class TraineeEthicsController(Controller):
         """The questions (no right answers in the page) until submitted; then the result."""
         view = await ethics_attempts.attempt_view(db, request.user, enrolment_id, module_id, attempt_id)
         page = "training/quiz/result.html" if view.result else "training/quiz/attempt.html"
-        return Template(page, context={"view": view, "status": view.status})
+        return Template(page, context={"view": view, "status": view.status, "given": {}, "errors": {}})
 
     @post("/attempts/{attempt_id:int}")
     async def submit_attempt(
         self, request: Request, db: AsyncSession, enrolment_id: int, module_id: int, attempt_id: int
-    ) -> Redirect:
+    ) -> Template | Redirect:
+        """An incomplete submission comes back with the answers given kept and each unanswered question
+        marked; nothing is recorded."""
         answers = answers_by_question(await request.form())
-        await ethics_attempts.submit_attempt(
-            db, request.user, actor_of(request), enrolment_id, module_id, attempt_id, answers
-        )
+        try:
+            await ethics_attempts.submit_attempt(
+                db, request.user, actor_of(request), enrolment_id, module_id, attempt_id, answers
+            )
+        except InvalidInput as invalid:
+            view = await ethics_attempts.attempt_view(db, request.user, enrolment_id, module_id, attempt_id)
+            context = {"view": view, "status": view.status, "given": answers, "errors": invalid.field_errors}
+            return Template("training/quiz/attempt.html", context=context, status_code=422)
         return Redirect(f"{_module_url(enrolment_id, module_id)}/attempts/{attempt_id}", status_code=303)
 
     @post("/pledge")
@@ -94,6 +105,10 @@ def _paper_url(cohort_id: int, enrolment_id: int, module_id: int) -> str:
     return f"/cohorts/{cohort_id}/enrolments/{enrolment_id}/ethics/{module_id}/paper"
 
 
+def _paper_pledge_url(cohort_id: int, enrolment_id: int, module_id: int) -> str:
+    return f"/cohorts/{cohort_id}/enrolments/{enrolment_id}/ethics/{module_id}/paper-pledge"
+
+
 async def _paper_page(
     request: Request,
     db: AsyncSession,
@@ -101,10 +116,16 @@ async def _paper_page(
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
+    *,
+    pledge: bool = False,
 ) -> Template:
+    """The form of a paper quiz result, or (pledge) of a pledge signed on paper."""
     status = await ethics_attempts.paper_result_status(db, request.user, *ids)
-    context = {"status": status, "values": values, "errors": errors, "action": _paper_url(*ids)}
-    return Template("training/quiz/paper.html", context=context, status_code=status_code)
+    page, action = (
+        ("paper_pledge.html", _paper_pledge_url(*ids)) if pledge else ("paper.html", _paper_url(*ids))
+    )
+    context = {"status": status, "values": values, "errors": errors, "action": action}
+    return Template(f"training/quiz/{page}", context=context, status_code=status_code)
 
 
 class PaperResultController(Controller):
@@ -134,4 +155,34 @@ class PaperResultController(Controller):
         except InvalidInput as invalid:
             ids = (cohort_id, enrolment_id, module_id)
             return await _paper_page(request, db, ids, values, invalid.field_errors, status_code=422)
+        return Redirect(f"/cohorts/{cohort_id}/overview?notice=saved", status_code=303)
+
+
+class PaperPledgeController(Controller):
+    """Admins and the cohort's trainers, as for paper results; once per enrolment and module (409 after)."""
+
+    path = PAPER_PLEDGE_PATH
+    guards = [requires_role(Role.admin, Role.trainer)]
+    include_in_schema = False
+
+    @get("/")
+    async def paper_pledge_form(
+        self, request: Request, db: AsyncSession, cohort_id: int, enrolment_id: int, module_id: int
+    ) -> Template:
+        values = {"signed_on": today().isoformat(), "note": ""}
+        return await _paper_page(request, db, (cohort_id, enrolment_id, module_id), values, {}, pledge=True)
+
+    @post("/")
+    async def record_paper_pledge(
+        self, request: Request, db: AsyncSession, cohort_id: int, enrolment_id: int, module_id: int
+    ) -> Template | Redirect:
+        values = form_values(await request.form())
+        try:
+            data = validated(PaperPledgeInput, values)
+            await ethics_attempts.record_paper_pledge(
+                db, request.user, actor_of(request), cohort_id, enrolment_id, module_id, data
+            )
+        except InvalidInput as invalid:
+            ids = (cohort_id, enrolment_id, module_id)
+            return await _paper_page(request, db, ids, values, invalid.field_errors, 422, pledge=True)
         return Redirect(f"/cohorts/{cohort_id}/overview?notice=saved", status_code=303)

@@ -1,4 +1,5 @@
-"""Write schemas of the ethics module as trainees take it: a quiz result taken on paper."""
+"""Write schemas of the ethics module as trainees take it: a quiz result taken on paper, a pledge signed on
+paper."""
 
 from datetime import date
 from typing import Annotated
@@ -22,4 +23,11 @@ class PaperResultInput(SQLModel):
 
     score_percent: Annotated[int, Limits(ge=0, le=100)]
     taken_on: Annotated[date, AfterValidator(_not_in_future)]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class PaperPledgeInput(SQLModel):
+    """A code of ethics pledge the trainee signed on paper."""
+
+    signed_on: Annotated[date, AfterValidator(_not_in_future)]
     note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

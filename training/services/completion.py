@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +46,14 @@ def quiz_record(attempts: Iterable[QuizAttempt]) -> QuizRecord:
 
 
 @dataclass(frozen=True)
+class PledgeRecord:
+    """How and when an enrolment's pledge to one ethics module was given."""
+
+    on_paper: bool
+    signed_on: date
+
+
+@dataclass(frozen=True)
 class EnrolmentFacts:
     """What an enrolment has done so far, as recorded."""
 
@@ -52,7 +61,7 @@ class EnrolmentFacts:
     completed_module_ids: frozenset[int] = frozenset()
     competency_results: Mapping[int, str] = field(default_factory=dict)  # latest result by competency id
     quizzes: Mapping[int, QuizRecord] = field(default_factory=dict)  # by ethics module id
-    pledged_module_ids: frozenset[int] = frozenset()
+    pledges: Mapping[int, PledgeRecord] = field(default_factory=dict)  # by ethics module id
 
 
 @dataclass(frozen=True)
@@ -147,9 +156,15 @@ def _quiz(module_id: int, quiz: EthicsQuiz, record: QuizRecord) -> ChecklistItem
     return ChecklistItem(Requirement.quiz, record.passed, message, params, module_id=module_id)
 
 
-def _pledge(module_id: int, accepted: bool) -> ChecklistItem:
-    message = N_("Code of ethics pledge: accepted") if accepted else N_("Code of ethics pledge: not accepted")
-    return ChecklistItem(Requirement.pledge, accepted, message, module_id=module_id)
+def _pledge(module_id: int, pledge: PledgeRecord | None) -> ChecklistItem:
+    if pledge is None:
+        message = N_("Code of ethics pledge: not accepted")
+        return ChecklistItem(Requirement.pledge, False, message, module_id=module_id)
+    if pledge.on_paper:
+        message = N_("Code of ethics pledge: signed on paper (%(date)s)")
+    else:
+        message = N_("Code of ethics pledge: accepted online (%(date)s)")
+    return ChecklistItem(Requirement.pledge, True, message, {"date": pledge.signed_on}, module_id=module_id)
 
 
 def completion_checklist(rules: CompletionChecklist, facts: EnrolmentFacts) -> Checklist:
@@ -168,5 +183,5 @@ def completion_checklist(rules: CompletionChecklist, facts: EnrolmentFacts) -> C
         module_id = row_id(module)
         items.append(_quiz(module_id, quiz, facts.quizzes.get(module_id, QuizRecord())))
         if rules.pledge_required:
-            items.append(_pledge(module_id, module_id in facts.pledged_module_ids))
+            items.append(_pledge(module_id, facts.pledges.get(module_id)))
     return Checklist(items)

@@ -1,10 +1,10 @@
 """The ethics quiz as trainees take it (online attempts drawn and graded on the server), the code of ethics
-pledge, and paper-based results recorded by the cohort's trainers."""
+pledge, and paper-based results and pledges recorded by the cohort's trainers."""
 
 import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,13 +14,13 @@ from courses.services import ethics
 from courses.services.ethics import BankQuestion, EthicsModuleQuiz, QuizResult
 from foundation import audit
 from foundation.audit import Actor
-from foundation.clock import utcnow
+from foundation.clock import cambodian_day, utcnow
 from foundation.columns import row_id
 from foundation.errors import Conflict, Forbidden, InvalidInput, NotFound
-from foundation.i18n import N_, gettext
+from foundation.i18n import N_, format_date, gettext
 from people.services.auth import CurrentUser
 from training.models import CohortStatus, Enrolment, EnrolmentStatus, PledgeAcceptance, QuizAttempt
-from training.schemas.ethics import PaperResultInput
+from training.schemas.ethics import PaperPledgeInput, PaperResultInput
 from training.services.access import cohort_for
 from training.services.completion import QuizRecord, quiz_record
 from training.services.progress import Progress, enrolment_progress
@@ -68,6 +68,11 @@ class EthicsModuleStatus:
         )
 
     @property
+    def seen_question_ids(self) -> set[int]:
+        """The questions shown in this enrolment's online attempts so far."""
+        return {question_id for a in self.attempts if a.mode == "online" for question_id, _ in _drawn(a)}
+
+    @property
     def can_start(self) -> bool:
         return (
             self.taking
@@ -86,6 +91,12 @@ class AttemptView:
     attempt: QuizAttempt
     questions: list[BankQuestion]
     result: QuizResult | None
+
+    @property
+    def reveals_answers(self) -> bool:
+        """The right answers and explanations show only once the quiz is passed or no attempt is left: after
+        a failed attempt the review says which questions were wrong, and the retake cannot copy it."""
+        return self.status.record.passed or self.status.attempts_left == 0
 
 
 # ---------------------------------------------------------------- loading
@@ -182,7 +193,9 @@ async def start_attempt(
     _require_attempt_left(status)
     if not status.quiz.questions:
         raise Conflict(N_("This quiz has no questions yet. Tell your trainer."))
-    drawn = ethics.draw_questions(status.quiz.questions, status.quiz.quiz.questions_per_attempt, rng)
+    drawn = ethics.draw_questions(
+        status.quiz.questions, status.quiz.quiz.questions_per_attempt, rng, status.seen_question_ids
+    )
     attempt = QuizAttempt(
         enrolment_id=enrolment_id,
         module_id=module_id,
@@ -205,13 +218,21 @@ async def submit_attempt(
     positions: Mapping[int, Collection[int]],
 ) -> QuizAttempt:
     """Grade the answers (question id > positions of the chosen options, as shown) against the STORED draw:
-    answers to questions that were not drawn, and positions out of range, count for nothing."""
+    answers to questions that were not drawn, and positions out of range, count for nothing. Every drawn
+    question must be answered: otherwise nothing is recorded and the attempt stays open (422, each
+    unanswered question named by its field)."""
     view = await attempt_view(session, user, enrolment_id, module_id, attempt_id)
     _require_taking(view.status)
     if view.attempt.submitted_at is not None:
         raise Conflict(N_("This attempt has been submitted already."))
     _require_attempt_left(view.status)
     chosen = ethics.chosen_options(view.questions, positions)
+    unanswered = [question_id for question_id, options in chosen.items() if not options]
+    if unanswered:
+        message = gettext(N_("Answer this question."))
+        raise InvalidInput(
+            {f"q{q}": message for q in unanswered}, N_("Answer every question before you submit.")
+        )
     result = ethics.grade(view.questions, chosen, view.status.quiz.quiz.pass_mark_percent)
     before = audit.snapshot(view.attempt)
     values = {
@@ -243,14 +264,20 @@ async def accept_pledge(
         raise InvalidInput({"accept": gettext(N_("Tick the box to accept the pledge."))})
     if status.pledge is not None:
         return status.pledge
-    pledge = PledgeAcceptance(enrolment_id=enrolment_id, module_id=module_id)
+    pledge = PledgeAcceptance(enrolment_id=enrolment_id, module_id=module_id, mode="online")
     session.add(pledge)
     # The acceptance has no id of its own: the entry names the enrolment.
     audit.record(session, actor, "pledge.accept", status.progress.enrolment, None, audit.snapshot(pledge))
     return pledge
 
 
-# ---------------------------------------------------------------- paper-based results, by trainers
+# ---------------------------------------------------------------- paper results and pledges, by trainers
+
+
+def _noon(day: date) -> datetime:
+    """The instant a paper record is dated at: noon UTC falls on the same day in Cambodia, so the date reads
+    back as it was given."""
+    return datetime.combine(day, time(12), tzinfo=UTC)
 
 
 async def paper_result_status(
@@ -284,8 +311,7 @@ async def record_paper_result(
     status = await paper_result_status(session, user, cohort_id, enrolment_id, module_id, write=True)
     if status.progress.enrolment.status != EnrolmentStatus.enrolled:
         raise Conflict(N_("Results are recorded only for trainees who are enrolled."))
-    # Noon UTC falls on the same day in Cambodia, so the date reads back as it was given.
-    taken_at = datetime.combine(data.taken_on, time(12), tzinfo=UTC)
+    taken_at = _noon(data.taken_on)
     attempt = QuizAttempt(
         enrolment_id=enrolment_id,
         module_id=module_id,
@@ -301,3 +327,48 @@ async def record_paper_result(
     await session.flush()
     audit.record(session, actor, "quiz_attempt.paper", attempt, None, audit.snapshot(attempt))
     return attempt
+
+
+def _already_pledged(pledge: PledgeAcceptance) -> Conflict:
+    """Says when and how: a paper form recorded twice reads differently from a trainee who pledged online."""
+    signed_on = format_date(cambodian_day(pledge.accepted_at))
+    if pledge.mode == "paper":
+        return Conflict(N_("This pledge was already signed on paper on %(date)s."), date=signed_on)
+    return Conflict(N_("This pledge was already accepted online on %(date)s."), date=signed_on)
+
+
+async def record_paper_pledge(
+    session: AsyncSession,
+    user: CurrentUser,
+    actor: Actor,
+    cohort_id: int,
+    enrolment_id: int,
+    module_id: int,
+    data: PaperPledgeInput,
+) -> PledgeAcceptance:
+    """A code of ethics pledge the trainee signed on paper: it counts for completion as one accepted online.
+    Once per enrolment and module, however it was given; refused for a closed cohort, a course that asks for
+    no pledge, a trainee who is not enrolled, and a date before the enrolment."""
+    status = await paper_result_status(session, user, cohort_id, enrolment_id, module_id, write=True)
+    enrolment = status.progress.enrolment
+    if not status.progress.course.pledge_required:
+        raise Conflict(N_("This course asks for no code of ethics pledge."))
+    if enrolment.status != EnrolmentStatus.enrolled:
+        raise Conflict(N_("Pledges are recorded only for trainees who are enrolled."))
+    if status.pledge is not None:
+        raise _already_pledged(status.pledge)
+    enrolled_on = cambodian_day(enrolment.requested_at)
+    if data.signed_on < enrolled_on:
+        message = gettext(N_("The trainee enrolled on %(date)s: the pledge cannot be signed before."))
+        raise InvalidInput({"signed_on": message % {"date": format_date(enrolled_on)}})
+    pledge = PledgeAcceptance(
+        enrolment_id=enrolment_id,
+        module_id=module_id,
+        accepted_at=_noon(data.signed_on),
+        mode="paper",
+        note=data.note,
+        recorded_by=actor.user_id,
+    )
+    session.add(pledge)
+    audit.record(session, actor, "pledge.paper", enrolment, None, audit.snapshot(pledge))
+    return pledge

@@ -19,6 +19,7 @@ from courses.models import (
     ModuleKind,
 )
 from courses.services.courses import CompletionChecklist, Target
+from foundation.clock import cambodian_day
 from foundation.columns import row_id, table
 from foundation.errors import InvalidInput, NotFound
 from foundation.i18n import N_, gettext
@@ -29,7 +30,13 @@ from training.schemas.progress import Requirement
 from training.services.access import SEATED, cohort_for
 from training.services.assessments import latest_outcomes
 from training.services.attendance import attendance_rates
-from training.services.completion import Checklist, EnrolmentFacts, completion_checklist, quiz_record
+from training.services.completion import (
+    Checklist,
+    EnrolmentFacts,
+    PledgeRecord,
+    completion_checklist,
+    quiz_record,
+)
 
 # ---------------------------------------------------------------- loading progress for many enrolments
 
@@ -133,20 +140,22 @@ async def _facts(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, E
     )
     for attempt in found.scalars():
         attempts[attempt.enrolment_id][attempt.module_id].append(attempt)
-    pledged: dict[int, set[int]] = defaultdict(set)
+    pledged: dict[int, dict[int, PledgeRecord]] = defaultdict(dict)
     pledges = table(PledgeAcceptance)
     rows = await session.execute(
-        select(pledges.c.enrolment_id, pledges.c.module_id).where(pledges.c.enrolment_id.in_(enrolment_ids))
+        select(pledges.c.enrolment_id, pledges.c.module_id, pledges.c.mode, pledges.c.accepted_at).where(
+            pledges.c.enrolment_id.in_(enrolment_ids)
+        )
     )
-    for enrolment_id, module_id in rows.all():
-        pledged[enrolment_id].add(module_id)
+    for enrolment_id, module_id, mode, accepted_at in rows.all():
+        pledged[enrolment_id][module_id] = PledgeRecord(mode == "paper", cambodian_day(accepted_at))
     return {
         enrolment_id: EnrolmentFacts(
             attendance_percent=rates.get(enrolment_id),
             completed_module_ids=frozenset(completed[enrolment_id]),
             competency_results=results[enrolment_id],
             quizzes={m: quiz_record(a) for m, a in attempts[enrolment_id].items()},
-            pledged_module_ids=frozenset(pledged[enrolment_id]),
+            pledges=pledged[enrolment_id],
         )
         for enrolment_id in enrolment_ids
     }
