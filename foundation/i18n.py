@@ -1,18 +1,14 @@
-"""Languages: the gettext catalogs, the request's language, and number and date formatting."""
+"""Languages: the gettext catalogs and the request's language (formatting is in foundation.formatting)."""
 
 import gettext as gettext_module
 from contextvars import ContextVar
-from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
 
 LANGUAGES = ("km", "en")
 LANGUAGE_NAMES = {"km": "ខ្មែរ", "en": "English"}
@@ -52,39 +48,6 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 
 
 _ = gettext
-
-
-def khmer_digits(text: str) -> str:
-    return text.translate(KHMER_DIGITS)
-
-
-def _localise_digits(text: str) -> str:
-    return khmer_digits(text) if current_language.get() == "km" else text
-
-
-def format_number(value: float | int) -> str:
-    return _formatted_number(value, current_language.get())
-
-
-@lru_cache(maxsize=4096)
-def _formatted_number(value: float | int, language: str) -> str:
-    """Babel's formatting takes tens of microseconds; a long table repeats the same few numbers."""
-    text = format_decimal(value, locale=language)
-    return khmer_digits(text) if language == "km" else text
-
-
-def format_date(value: date | None, format: str = "medium") -> str:
-    if value is None:
-        return ""
-    return _localise_digits(babel_format_date(value, format=format, locale=current_language.get()))
-
-
-def format_datetime(value: datetime | None, format: str = "medium") -> str:
-    if value is None:
-        return ""
-    return _localise_digits(
-        babel_format_datetime(value, format=format, tzinfo=PHNOM_PENH, locale=current_language.get())
-    )
 
 
 def choose_language(cookie: str | None, default: str) -> str:

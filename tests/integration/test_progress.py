@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from courses.models import Competency, Course, CourseModule
 from foundation.audit import AuditEntry
 from foundation.clock import today
-from foundation.i18n import current_language, format_date
+from foundation.formatting import format_date
+from foundation.i18n import current_language
 from foundation.roles import Role
 from people.models import Trainee, UserRead
 from tests.conftest import sign_in

@@ -144,13 +144,13 @@ ONE_RULE_AT_A_TIME: list[tuple[str, dict[str, Any], Requirement, bool, str]] = [
         True,
         "Ethics quiz: passed (best 85%, pass mark 80%)",
     ),
-    ("pledge accepted", {}, Requirement.pledge, True, "Code of ethics pledge: accepted online (Dec 1, 2026)"),
+    ("pledge accepted", {}, Requirement.pledge, True, "Code of ethics pledge: accepted online (1 Dec 2026)"),
     (
         "pledge signed on paper",
         {"pledges": {ETHICS: PledgeRecord(on_paper=True, signed_on=date(2026, 11, 30))}},
         Requirement.pledge,
         True,
-        "Code of ethics pledge: signed on paper (Nov 30, 2026)",
+        "Code of ethics pledge: signed on paper (30 Nov 2026)",
     ),
     (
         "pledge not accepted",

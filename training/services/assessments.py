@@ -22,7 +22,8 @@ from foundation.audit import Actor
 from foundation.clock import today
 from foundation.columns import row_id, table
 from foundation.errors import InvalidInput, NotFound
-from foundation.i18n import N_, format_date, gettext
+from foundation.formatting import format_date
+from foundation.i18n import N_, gettext
 from people.models import User
 from people.services.auth import CurrentUser
 from training.models import Assessment, AssessmentMethod, AssessmentResult, Cohort, ModuleCompletion

@@ -12,7 +12,8 @@ from foundation import audit
 from foundation.audit import Actor
 from foundation.columns import row_id
 from foundation.errors import Conflict, InvalidInput, NotFound
-from foundation.i18n import N_, format_date, gettext
+from foundation.formatting import format_date
+from foundation.i18n import N_, gettext
 from people.services.auth import CurrentUser
 from training.models import Attendance, ClassSession, Cohort, CohortStatus, SessionModule
 from training.schemas.cohorts import SessionInput, SessionRead

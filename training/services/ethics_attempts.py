@@ -17,7 +17,8 @@ from foundation.audit import Actor
 from foundation.clock import cambodian_day, utcnow
 from foundation.columns import row_id
 from foundation.errors import Conflict, Forbidden, InvalidInput, NotFound
-from foundation.i18n import N_, format_date, gettext
+from foundation.formatting import format_date
+from foundation.i18n import N_, gettext
 from people.services.auth import CurrentUser
 from training.models import CohortStatus, Enrolment, EnrolmentStatus, PledgeAcceptance, QuizAttempt
 from training.schemas.ethics import PaperPledgeInput, PaperResultInput
