@@ -1,4 +1,4 @@
-"""The printed attendance sheet of one session (A4, Khmer first with English): a signature line per trainee."""
+"""The printed attendance sheet of a session (A4, Khmer first with English): a line to sign per trainee."""
 
 import io
 from datetime import date
@@ -20,7 +20,9 @@ HEADER_HEIGHT = 52 * mm  # title and the session's facts, repeated on every page
 FOOTER_HEIGHT = 22 * mm  # the trainer's signature and the page number
 ROW_HEIGHT = 11 * mm  # two lines of name, and room to sign
 TABLE_HEAD_HEIGHT = 9 * mm
-ROWS_PER_PAGE = int((PAGE_HEIGHT - 2 * MARGIN - HEADER_HEIGHT - FOOTER_HEIGHT - TABLE_HEAD_HEIGHT) // ROW_HEIGHT)
+ROWS_PER_PAGE = int(
+    (PAGE_HEIGHT - 2 * MARGIN - HEADER_HEIGHT - FOOTER_HEIGHT - TABLE_HEAD_HEIGHT) // ROW_HEIGHT
+)
 # The table's columns: number, name (Khmer over Latin), signature; x offsets from the left margin.
 NUMBER_WIDTH, NAME_WIDTH = 12 * mm, 78 * mm
 SIGNATURE_WIDTH = CONTENT_WIDTH - NUMBER_WIDTH - NAME_WIDTH
@@ -48,7 +50,9 @@ def _hours(sheet: AttendanceSheet) -> str:
     return "–".join(times)
 
 
-def _text(canvas: Canvas, text: str, x: float, y: float, size: float, *, bold: bool = False, width: float = 0) -> None:
+def _text(
+    canvas: Canvas, text: str, x: float, y: float, size: float, *, bold: bool = False, width: float = 0
+) -> None:
     """Shaped text with its baseline at y, made smaller until it fits `width` (when given)."""
     font = KHMER_BOLD if bold else KHMER
     shaped = shape(text, font, size)

@@ -1,5 +1,5 @@
-"""Assessing a whole group on one screen: a cell at a time (htmx) or the whole grid as one form, "all competent"
-for a column or a row, errors on their cell, nothing duplicated, every write audited."""
+"""Assessing a whole group on one screen: a cell at a time (htmx) or the whole grid as one form, "all
+competent" for a column or a row, errors on their cell, nothing duplicated, every write audited."""
 
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -71,7 +71,9 @@ async def test_a_cell_saves_alone_and_the_same_value_again_writes_nothing(client
 async def test_the_whole_grid_posts_as_one_form_without_javascript(client, db, as_role):
     trainer = await as_role(Role.trainer, language="en")
     group = await make_class(db, [trainer.id], trainees=2)
-    everything = {(t, c): "competent" if (t + c) % 2 else "not_yet_competent" for t in range(2) for c in range(3)}
+    everything = {
+        (t, c): "competent" if (t + c) % 2 else "not_yet_competent" for t in range(2) for c in range(3)
+    }
     form = SCREEN | cells(group, everything) | {f"evidence-{key(group, 0, 0)}": "Role play"}
     saved = await post_form(client, grid_url(group), form)
     assert saved.status_code == 303
@@ -96,17 +98,28 @@ async def test_a_problem_shows_on_its_cell_and_nothing_is_saved(client, db, as_r
     trainer = await as_role(Role.trainer, language="en")
     group = await make_class(db, [trainer.id], start=today() - timedelta(days=1))
     other = await make_class(db, [trainer.id])
-    withdrawn = Enrolment(cohort_id=group.cohort_id, trainee_id=(await make_trainee(db)).id, status="withdrawn")
+    withdrawn = Enrolment(
+        cohort_id=group.cohort_id, trainee_id=(await make_trainee(db)).id, status="withdrawn"
+    )
     db.add(withdrawn)
     await db.commit()
-    left, foreign = f"{withdrawn.id}-{group.competency_ids[0]}", f"{group.enrolment_ids[0]}-{other.competency_ids[0]}"
+    left, foreign = (
+        f"{withdrawn.id}-{group.competency_ids[0]}",
+        f"{group.enrolment_ids[0]}-{other.competency_ids[0]}",
+    )
     good = key(group, 1, 0)
-    form = SCREEN | {f"result-{good}": "competent", f"result-{left}": "competent", f"result-{foreign}": "competent"}
+    form = SCREEN | {
+        f"result-{good}": "competent",
+        f"result-{left}": "competent",
+        f"result-{foreign}": "competent",
+    }
     refused = await post_form(client, grid_url(group), form)
     assert refused.status_code == 422
     assert "This trainee is not enrolled in this cohort." in refused.text  # the withdrawn trainee's cell
     assert "This competency is not one the course targets." in refused.text
-    assert '<option value="competent" selected>' in refused.text.split(f'id="cell-{good}"')[1].split("</td>")[0]
+    assert (
+        '<option value="competent" selected>' in refused.text.split(f'id="cell-{good}"')[1].split("</td>")[0]
+    )
     future = SCREEN | {"assessed_on": str(today() + timedelta(days=1)), f"result-{good}": "competent"}
     one = await htmx_post(client, grid_url(group), future)
     assert one.status_code == 422 and "This date is in the future." in state(one.text, good)
@@ -145,7 +158,9 @@ async def test_all_competent_for_a_column_then_a_row_after_a_confirmation(client
     history = await attempts(db)
     assert len(history) == 6 and all(a.result == "competent" for a in history[2:])
     assert len(await actions(db, "assessment.create")) == 6
-    future = SCREEN | row | {"assessed_on": str(today() + timedelta(days=1)), "trainee": group.enrolment_ids[1]}
+    future = (
+        SCREEN | row | {"assessed_on": str(today() + timedelta(days=1)), "trainee": group.enrolment_ids[1]}
+    )
     refused = await post_form(client, f"{grid_url(group)}/all-competent", future)
     assert refused.status_code == 422 and "This date is in the future." in refused.text
     missing = await client.get(f"{grid_url(group)}/all-competent", params={"competency": 999999})

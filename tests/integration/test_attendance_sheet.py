@@ -1,4 +1,4 @@
-"""A session's printed attendance sheet: the seated trainees of the cohort, for its trainers and admins only."""
+"""A session's printed attendance sheet: the cohort's seated trainees, for its trainers and admins only."""
 
 import pytest
 
@@ -13,7 +13,9 @@ def sheet_url(cohort_id: int, session_id: int) -> str:
     return f"/cohorts/{cohort_id}/sessions/{session_id}/attendance-sheet.pdf"
 
 
-async def test_the_sheet_lists_the_seated_trainees_and_is_linked_from_the_register(client, db, as_role, tmp_path):
+async def test_the_sheet_lists_the_seated_trainees_and_is_linked_from_the_register(
+    client, db, as_role, tmp_path
+):
     require("pdftotext")
     trainer = await as_role(Role.trainer, language="en")
     group = await make_class(db, [trainer.id], trainees=2)

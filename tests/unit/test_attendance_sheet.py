@@ -1,4 +1,4 @@
-"""The printed attendance sheet: A4, Khmer shaped, every trainee once, the header on every page, page x of y."""
+"""The printed attendance sheet: A4, Khmer shaped, every trainee once, the header and page x of y on each."""
 
 import re
 from datetime import date, time

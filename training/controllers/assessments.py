@@ -54,7 +54,7 @@ def _screen(values: dict[str, Any]) -> dict[str, str]:
 
 
 def _choices(form: Any) -> list[CellChoice]:
-    """The grid's cells: `result-<cell>` is competent, not_yet_competent or blank; `evidence-<cell>` a note."""
+    """The grid's cells: `result-<cell>` competent, not_yet_competent or blank; `evidence-<cell>` a note."""
     choices = []
     for name in form:
         if name.startswith("result-") and (cell := CELL.fullmatch(name.removeprefix("result-"))):
@@ -70,7 +70,7 @@ def _grid_url(cohort_id: int, screen: dict[str, str], **more: Any) -> str:
 
 
 def _off_the_grid(grid: AssessmentGrid, errors: dict[str, str]) -> list[str]:
-    """Problems of posted cells the grid does not show (a trainee withdrawn meanwhile, a foreign competency)."""
+    """Problems of posted cells the grid does not show (a trainee withdrawn since, a foreign competency)."""
 
     def shown(name: str) -> bool:
         cell = CELL.fullmatch(name)
@@ -132,15 +132,16 @@ class AssessmentController(Controller):
 
     @get("/assessments")
     async def assessment_grid(self, request: Request, db: AsyncSession, cohort_id: int) -> Template:
-        """Trainees x competencies; `?trainee=` the one a phone shows, `?method=&assessed_on=` the screen's."""
+        """Trainees x competencies; `?trainee=` the one a phone shows
+        `?method=&assessed_on=` the screen's."""
         grid = await assessments.assessment_grid(db, request.user, cohort_id)
         query = request.query_params
         return _grid_page(grid, _screen(dict(query)), current=query.get("trainee"))
 
     @post("/assessments")
     async def record_grid(self, request: Request, db: AsyncSession, cohort_id: int) -> Template | Redirect:
-        """The whole grid (without JavaScript), or one cell (htmx); then `go` shows another trainee on a phone,
-        `everyone` asks to confirm "all competent" for a column or a row."""
+        """The whole grid (without JavaScript), or one cell (htmx); then `go` shows another trainee on a
+        phone, `everyone` asks to confirm "all competent" for a column or a row."""
         form = await request.form()
         values, choices = form_values(form), _choices(form)
         screen = _screen(values)
@@ -156,7 +157,9 @@ class AssessmentController(Controller):
                 screen_problem = errors.get("assessed_on") or errors.get("method") or ""
                 errors = {choice.key: screen_problem for choice in choices} | errors
                 page = _grid_page(grid, screen, errors=errors, chosen=choices)
-                return Template("training/assessments/_grid_cells.html", context=page.context, status_code=422)
+                return Template(
+                    "training/assessments/_grid_cells.html", context=page.context, status_code=422
+                )
             return _grid_page(grid, screen, current=values.get("go"), errors=errors, chosen=choices)
         if is_htmx(request):
             page = _grid_page(grid, screen, chosen=choices)
@@ -164,7 +167,9 @@ class AssessmentController(Controller):
         if bulk := BULK.fullmatch(str(values.get("everyone") or "")):
             confirm = f"/cohorts/{cohort_id}/assessments/all-competent?"
             return Redirect(confirm + urlencode(screen | {bulk[1]: bulk[2]}), status_code=303)
-        return Redirect(_grid_url(cohort_id, screen, trainee=values.get("go"), notice="saved"), status_code=303)
+        return Redirect(
+            _grid_url(cohort_id, screen, trainee=values.get("go"), notice="saved"), status_code=303
+        )
 
     @get("/assessments/all-competent")
     async def confirm_all_competent(self, request: Request, db: AsyncSession, cohort_id: int) -> Template:

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foundation.errors import InvalidInput
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
-from training.services import attendance
 from training.schemas.attendance import AttendanceSheet
+from training.services import attendance
 from training.services.attendance import STATUS_NAMES, Register
 
 STATUS_FIELD = "status-"

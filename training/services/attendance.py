@@ -370,5 +370,7 @@ async def attendance_sheet(
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
         trainers=tuple(trainers.scalars()),
-        trainees=tuple(SheetTrainee(row.entry.trainee.name_km, row.entry.trainee.name_latin) for row in register.rows),
+        trainees=tuple(
+            SheetTrainee(row.entry.trainee.name_km, row.entry.trainee.name_latin) for row in register.rows
+        ),
     )

@@ -1,8 +1,7 @@
-"""Assessing a whole group on one screen: a result per cell, method and date set once, "all competent" in bulk."""
+"""A group assessed on one screen: a result per cell, method and date set once, "all competent" in bulk."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,8 +67,8 @@ async def record_cells(
     settings: GridSettings,
     choices: Iterable[CellChoice],
 ) -> AssessmentGrid:
-    """A new attempt (the screen's method and date, the signed-in assessor) for each cell whose result changed;
-    all or nothing: any problem, keyed by the cell, and nothing is written."""
+    """A new attempt (the screen's method and date, the signed-in assessor) for each cell whose result
+    changed; all or nothing: any problem, keyed by its cell, and nothing is written."""
     cohort = await cohort_for(session, user, cohort_id, write=True)
     grid = await grid_of(session, cohort)
     choices = list(choices)
@@ -92,7 +91,7 @@ async def _write(session: AsyncSession, actor: Actor, settings: GridSettings, ne
         Assessment(
             enrolment_id=choice.enrolment_id,
             competency_id=choice.competency_id,
-            result=choice.result,
+            result=choice.result or "",  # only cells with a result get here
             method=settings.method.value,
             evidence=choice.evidence,
             assessed_on=settings.assessed_on,
@@ -103,7 +102,7 @@ async def _write(session: AsyncSession, actor: Actor, settings: GridSettings, ne
     session.add_all(attempts)
     await session.flush()
     rows = [attempt.model_dump() for attempt in attempts]
-    await audit.record_many(session, actor, "assessment.create", Assessment.__tablename__, rows)
+    await audit.record_many(session, actor, "assessment.create", "assessment", rows)
 
 
 async def all_competent(
@@ -126,4 +125,3 @@ async def all_competent(
     return await record_cells(
         session, actor, user, cohort_id, settings, (CellChoice(eid, cid, competent) for eid, cid in cells)
     )
-
