@@ -52,7 +52,8 @@ async def test_a_cell_saves_alone_and_the_same_value_again_writes_nothing(client
     noted = {f"result-{cell}": "not_yet_competent", f"evidence-{cell}": "Missed the referral step."}
     assert (await htmx_post(client, grid_url(group), SCREEN | noted)).status_code == 200
     blank = await htmx_post(client, grid_url(group), SCREEN | {f"result-{key(group, 1, 1)}": ""})
-    assert blank.status_code == 200  # blank: not assessed, nothing written
+    assert blank.status_code == 200  # blank: not assessed, nothing written, nothing said to be saved
+    assert "Saved" not in state(blank.text, key(group, 1, 1))
     history = await attempts(db)
     ids = [str(a.id) for a in history]
     assert [(a.result, a.evidence) for a in history] == [

@@ -59,6 +59,12 @@
   for (const failure of ["htmx:responseError", "htmx:sendError", "htmx:timeout"]) {
     document.addEventListener(failure, function (event) { show(event, "failed"); });
   }
+  // Once a cell holds a result, blank is no longer a choice: an attempt is never taken back.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const select = event.detail.successful && stateOf(event) && event.detail.elt.closest("td").querySelector("select");
+    const blank = select && select.value && select.querySelector("option[value='']");
+    if (blank) blank.remove();
+  });
   // A refused cell (422) shows its problem in place.
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 422 && stateOf(event)) {
