@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foundation.clock import today
 from foundation.roles import Role
 from tests.conftest import post_form
+from tests.delivery_factories import enrol
 from tests.factories import make_trainee
 from tests.integration.test_assessments import actions, attempts
 from tests.integration.test_attendance import Class, htmx_post, make_class
-from training.models import Enrolment
+from tests.integration.test_query_counts import people, same_count_for_few_and_many
+from training.models import Assessment, Cohort, Enrolment
 
 SCREEN = {"method": "written", "assessed_on": str(today())}
 
@@ -188,3 +190,28 @@ async def test_a_closed_cohort_shows_its_grid_read_only(client, db: AsyncSession
     assert "All competent" not in page.text
     refused = await post_form(client, grid_url(group), SCREEN | cells(group, {(0, 0): "competent"}))
     assert refused.status_code == 409 and await attempts(db) == []
+
+
+async def test_the_grid_reads_the_same_statements_for_few_and_many_trainees(client, db, as_role):
+    trainer = await as_role(Role.trainer, language="en")
+    group = await make_class(db, [trainer.id], trainees=0)
+    cohort = await db.get(Cohort, group.cohort_id)
+    add_trainees = people(db)
+
+    async def assessed(count: int) -> list[str]:
+        trainees = await add_trainees(count)
+        for trainee in trainees:
+            enrolment = await enrol(db, cohort, trainee)
+            db.add(
+                Assessment(
+                    enrolment_id=enrolment.id,
+                    competency_id=group.competency_ids[0],
+                    result="competent",
+                    method="observation",
+                    assessed_on=today(),
+                )
+            )
+        await db.commit()
+        return [trainee.name_latin for trainee in trainees]
+
+    await same_count_for_few_and_many(client, grid_url(group), assessed)
