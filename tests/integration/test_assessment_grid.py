@@ -123,6 +123,9 @@ async def test_a_problem_shows_on_its_cell_and_nothing_is_saved(client, db, as_r
     assert (
         '<option value="competent" selected>' in refused.text.split(f'id="cell-{good}"')[1].split("</td>")[0]
     )
+    gone = await htmx_post(client, grid_url(group), SCREEN | {f"result-{left}": "competent"})
+    assert gone.status_code == 422  # a trainee withdrawn while the grid was open: the cell says so
+    assert "This trainee is not enrolled in this cohort." in state(gone.text, left)
     future = SCREEN | {"assessed_on": str(today() + timedelta(days=1)), f"result-{good}": "competent"}
     one = await htmx_post(client, grid_url(group), future)
     assert one.status_code == 422 and "This date is in the future." in state(one.text, good)
