@@ -88,20 +88,23 @@ def test_trainer_records_an_assessment_and_a_module_on_a_phone(
     cohort_id, _ = _cohort_with_a_session_today(page, trainees=2)
 
     page.goto(f"/cohorts/{cohort_id}/assessments")
-    first_cell = page.locator(".assessment-grid tbody td a").first
-    first_cell.click()  # htmx opens the cell's form above the grid, without leaving the page
-    panel = page.locator("#assessment-panel form")
-    expect(panel).to_be_visible()
+    first_cell = page.locator(".assessment-grid tbody td.grid-cell").first
+    first_cell.locator("select.result").select_option("competent")  # htmx saves the cell, no reload
+    expect(first_cell.locator(".cell-state .saved")).to_be_visible()
     assert page.url.endswith(f"/cohorts/{cohort_id}/assessments")
-    panel.locator("input[name=result][value=competent]").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    save_screenshot(page, "assessments-phone.png")
+    first_cell.locator(".note summary").click()  # the cell's history: every attempt, and a form for one more
+    first_cell.locator(".note a").click()
+    panel = page.locator("#assessment-panel form")
+    expect(page.locator("ol.attempts li")).to_have_count(1)
+    panel.locator("input[name=result][value=not_yet_competent]").check()
     panel.locator("input[name=method][value=observation]").check()
     panel.locator("#f-evidence").fill("Role play of a home visit")
     save_screenshot(page, "assessment-form-phone.png")
     panel.locator("button[type=submit]").click()
     page.wait_for_url(f"**/cohorts/{cohort_id}/assessments?notice=saved*")
-    expect(page.locator(".assessment-grid tbody td .result-competent")).to_have_count(1)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    save_screenshot(page, "assessments-phone.png")
+    expect(page.locator(".assessment-grid tbody select.result").first).to_have_value("not_yet_competent")
 
     page.goto(f"/cohorts/{cohort_id}/modules")
     toggle = page.locator(".module-cell button.toggle").first

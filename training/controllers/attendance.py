@@ -2,13 +2,15 @@
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+import anyio
+from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foundation.errors import InvalidInput
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
+from training.schemas.attendance import AttendanceSheet
 from training.services import attendance
 from training.services.attendance import STATUS_NAMES, Register
 
@@ -38,6 +40,12 @@ def _register_page(
         "STATUS_NAMES": STATUS_NAMES,
     }
     return Template("training/attendance/register.html", context=context, status_code=422 if errors else 200)
+
+
+def _sheet_pdf(sheet: AttendanceSheet) -> bytes:
+    from training.attendance_sheet import render_attendance_sheet  # reportlab and HarfBuzz: when first needed
+
+    return render_attendance_sheet(sheet)
 
 
 class AttendanceController(Controller):
@@ -78,3 +86,14 @@ class AttendanceController(Controller):
             context = {"register": register, "rows": rows, "STATUS_NAMES": STATUS_NAMES}
             return Template("training/attendance/_saved_rows.html", context=context)
         return Redirect(f"{register_url(cohort_id, session_id)}?notice=saved", status_code=303)
+
+    @get("/sessions/{session_id:int}/attendance-sheet.pdf")
+    async def attendance_sheet(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
+    ) -> Response[bytes]:
+        """The session's register on paper (A4): every seated trainee with a line to sign."""
+        sheet = await attendance.attendance_sheet(db, request.user, cohort_id, session_id)
+        pdf = await anyio.to_thread.run_sync(_sheet_pdf, sheet)
+        file_name = f"attendance-cohort-{cohort_id}-{sheet.day.isoformat()}.pdf"
+        headers = {"content-disposition": f'inline; filename="{file_name}"', "cache-control": "no-store"}
+        return Response(pdf, media_type="application/pdf", headers=headers)

@@ -20,6 +20,13 @@ class AssessmentInput(SQLModel):
     assessed_on: date | None = None
 
 
+class GridSettings(SQLModel):
+    """Set once for the assessment grid's screen: how and when every attempt recorded on it was assessed."""
+
+    method: AssessmentMethod
+    assessed_on: date
+
+
 class AssessmentCreate(AssessmentInput):
     enrolment_id: int
     competency_id: int

@@ -1,6 +1,8 @@
-"""What the attendance register's JSON API takes and gives: marks of one session, the register."""
+"""What the attendance register's JSON API takes and gives: marks of one session, the register; what a
+session's printed sheet shows."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, time
 from decimal import Decimal
 
 from sqlmodel import Field, SQLModel
@@ -34,3 +36,26 @@ class RegisterRead(SQLModel):
     day: date
     editable: bool
     rows: list[RegisterRowRead]
+
+
+@dataclass(frozen=True)
+class SheetTrainee:
+    name_km: str
+    name_latin: str
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    """What the sheet prints: the session, its cohort and course, and the seated trainees in order."""
+
+    course_code: str
+    course_title_km: str
+    course_title_en: str
+    cohort_code: str
+    venue_km: str
+    venue_en: str
+    day: date
+    starts_at: time | None
+    ends_at: time | None
+    trainers: tuple[str, ...]
+    trainees: tuple[SheetTrainee, ...]

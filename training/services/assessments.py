@@ -107,6 +107,34 @@ class AssessmentGrid:
     def editable(self) -> bool:
         return writable(self.cohort)
 
+    def row_of(self, enrolment_id: int) -> GridRow | None:
+        return next((row for row in self.rows if row.entry.enrolment_id == enrolment_id), None)
+
+    def column_of(self, competency_id: int) -> int | None:
+        return next((i for i, t in enumerate(self.targets) if t.competency.id == competency_id), None)
+
+    def latest(self, enrolment_id: int, competency_id: int) -> Assessment | None:
+        row, column = self.row_of(enrolment_id), self.column_of(competency_id)
+        return None if row is None or column is None else row.latest[column]
+
+    def bulk_cells(
+        self, *, competency_id: int | None = None, enrolment_id: int | None = None
+    ) -> list[tuple[int, int]] | None:
+        """The cells of one competency's column or one trainee's row that are not competent yet: what "all
+        competent" writes. None when there is no such column or row."""
+        if competency_id is not None and self.column_of(competency_id) is not None:
+            rows, columns = self.rows, [competency_id]
+        elif enrolment_id is not None and (row := self.row_of(enrolment_id)) is not None:
+            rows, columns = [row], [row_id(t.competency) for t in self.targets]
+        else:
+            return None
+        cells = [(row.entry.enrolment_id, cid) for row in rows for cid in columns]
+        return [cell for cell in cells if not _is_competent(self.latest(*cell))]
+
+
+def _is_competent(attempt: Assessment | None) -> bool:
+    return attempt is not None and attempt.result == AssessmentResult.competent.value
+
 
 async def targets_of(session: AsyncSession, course_id: int) -> list[AssessedCompetency]:
     """The course's target competencies in the reading order of their frameworks."""
@@ -129,9 +157,13 @@ async def targets_of(session: AsyncSession, course_id: int) -> list[AssessedComp
 
 async def assessment_grid(session: AsyncSession, user: CurrentUser, cohort_id: int) -> AssessmentGrid:
     """Trainees x the course's target competencies, each cell with its latest result."""
-    cohort = await cohort_for(session, user, cohort_id)
+    return await grid_of(session, await cohort_for(session, user, cohort_id))
+
+
+async def grid_of(session: AsyncSession, cohort: Cohort) -> AssessmentGrid:
+    """The grid of a cohort the user may see (found by `cohort_for`)."""
     targets = await targets_of(session, cohort.course_id)
-    entries = await roster(session, cohort_id)
+    entries = await roster(session, row_id(cohort))
     latest = await latest_results(session, [entry.enrolment_id for entry in entries])
     rows = [
         GridRow(entry, [latest.get((entry.enrolment_id, row_id(t.competency))) for t in targets])
@@ -185,7 +217,7 @@ async def assessment_cell(
     return AssessmentCell(cohort, await course_of(session, cohort), entry, target, history, today())
 
 
-def _date_problem(assessed_on: date, cohort: Cohort) -> str | None:
+def date_problem(assessed_on: date, cohort: Cohort) -> str | None:
     if assessed_on > today():
         return gettext(N_("This date is in the future."))
     if assessed_on < cohort.start_date:
@@ -205,8 +237,8 @@ async def record_assessment(
     if _target(await targets_of(session, cohort.course_id), data.competency_id) is None:
         problems["competency_id"] = gettext(N_("This competency is not one the course targets."))
     assessed_on = data.assessed_on or today()
-    if date_problem := _date_problem(assessed_on, cohort):
-        problems["assessed_on"] = date_problem
+    if dated := date_problem(assessed_on, cohort):
+        problems["assessed_on"] = dated
     if problems:
         raise InvalidInput(problems)
     assessment = Assessment(

@@ -16,10 +16,18 @@ from foundation.clock import today, utcnow
 from foundation.columns import row_id, table
 from foundation.errors import Conflict, InvalidInput, NotFound
 from foundation.i18n import N_, gettext
-from people.models import Trainee
+from people.models import Province, Trainee, User
 from people.services.auth import CurrentUser
-from training.models import Attendance, AttendanceStatus, ClassSession, Cohort, Enrolment, SessionModule
-from training.schemas.attendance import RegisterRead, RegisterRowRead
+from training.models import (
+    Attendance,
+    AttendanceStatus,
+    ClassSession,
+    Cohort,
+    CohortTrainer,
+    Enrolment,
+    SessionModule,
+)
+from training.schemas.attendance import AttendanceSheet, RegisterRead, RegisterRowRead, SheetTrainee
 from training.services.access import SEATED, cohort_for, course_of, writable
 
 STATUSES = tuple(status.value for status in AttendanceStatus)
@@ -332,3 +340,37 @@ async def attendance_summary(session: AsyncSession, user: CurrentUser, cohort_id
         for entry in await roster(session, cohort_id)
     ]
     return AttendanceSummary(cohort, await course_of(session, cohort), sessions, rows, len(marks.held))
+
+
+# ---------------------------------------------------------------- the printed sheet of one session
+
+
+async def attendance_sheet(
+    session: AsyncSession, user: CurrentUser, cohort_id: int, session_id: int
+) -> AttendanceSheet:
+    """What the session's printed sheet shows: every trainee on its register, for a room without a signal."""
+    register = await get_register(session, user, cohort_id, session_id)
+    cohort, course, meeting = register.cohort, register.course, register.meeting
+    province = await session.get(Province, cohort.venue_province_code)
+    trainers = await session.execute(
+        select(User.display_name)
+        .join(CohortTrainer, col(CohortTrainer.user_id) == User.id)
+        .where(col(CohortTrainer.cohort_id) == cohort_id)
+        .order_by(col(User.display_name))
+    )
+    places = [cohort.venue] if cohort.venue else []
+    return AttendanceSheet(
+        course_code=course.code,
+        course_title_km=course.title_km,
+        course_title_en=course.title_en,
+        cohort_code=cohort.code,
+        venue_km=", ".join(places + ([province.name_km] if province else [])),
+        venue_en=", ".join(places + ([province.name_en] if province else [])),
+        day=meeting.day,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        trainers=tuple(trainers.scalars()),
+        trainees=tuple(
+            SheetTrainee(row.entry.trainee.name_km, row.entry.trainee.name_latin) for row in register.rows
+        ),
+    )
