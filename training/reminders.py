@@ -171,7 +171,8 @@ async def warn_low_attendance(session: AsyncSession, now: datetime) -> int:
             .where(col(CohortTrainer.cohort_id).in_(list(cohorts)), col(User.active).is_(True))
         )
     ).all():
-        trainers[cohort_id].append(user)
+        if user.email is not None:  # a trainer who signs in by phone gets no email
+            trainers[cohort_id].append(user)
     enrolled = await session.execute(
         select(Enrolment, Trainee)
         .join(Trainee, col(Trainee.id) == Enrolment.trainee_id)

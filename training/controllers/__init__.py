@@ -11,6 +11,7 @@ from training.controllers.enrolment import EnrolmentController
 from training.controllers.enrolment_import import EnrolmentImportController
 from training.controllers.ethics_attempts import PaperResultController, TraineeEthicsController
 from training.controllers.progress import CohortOverviewController, MyProgressController
+from training.controllers.sign_in_cards import SignInCardController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CatalogueController,
@@ -23,4 +24,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CohortController,
     EnrolmentController,
     EnrolmentImportController,
+    SignInCardController,
 ]
