@@ -171,8 +171,7 @@ async def warn_low_attendance(session: AsyncSession, now: datetime) -> int:
             .where(col(CohortTrainer.cohort_id).in_(list(cohorts)), col(User.active).is_(True))
         )
     ).all():
-        if user.email is not None:  # a trainer who signs in by phone gets no email
-            trainers[cohort_id].append(user)
+        trainers[cohort_id].append(user)
     enrolled = await session.execute(
         select(Enrolment, Trainee)
         .join(Trainee, col(Trainee.id) == Enrolment.trainee_id)
@@ -201,6 +200,8 @@ async def warn_low_attendance(session: AsyncSession, now: datetime) -> int:
             "overview_path": f"/cohorts/{cohort.id}/overview",
         }
         for trainer in trainers[enrolment.cohort_id]:
+            if trainer.email is None:  # a trainer who signs in by phone gets no email
+                continue
             queued += await queue_once(
                 session,
                 ATTENDANCE_WARNING,

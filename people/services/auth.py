@@ -131,7 +131,9 @@ async def sign_in(
             minutes=int(throttle.window.total_seconds() // 60),
         )
     user = (await session.execute(select(User).where(column == account))).scalar_one_or_none()
-    if user is None or not user.active or not _password_matches(user.password_hash, password):
+    # Verified before anything else is looked at: a missing account must cost as much as a wrong password.
+    matches = _password_matches(user.password_hash if user else None, password)
+    if user is None or not user.active or not matches:
         session.add(LoginFailure(account=account, ip=ip))
         raise SignInRefused(N_("Wrong email, phone number or password."))
     await session.execute(delete(LoginFailure).where(col(LoginFailure.account) == account))
