@@ -83,7 +83,12 @@ async def issue_cards(session: AsyncSession, actor: Actor, trainee_ids: Sequence
         )
         session.add(card)
         audit.record(
-            session, actor, "trainee.sign_in_card_issued", trainee, None, {"expires_at": card.expires_at}
+            session,
+            actor,
+            "trainee.sign_in_card_issued",
+            trainee,
+            None,
+            {"expires_at": card.expires_at.isoformat()},
         )
         cards.append(IssuedCard(row_id(trainee), trainee.name_km, trainee.name_latin, code, card.expires_at))
     return cards
