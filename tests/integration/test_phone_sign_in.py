@@ -1,4 +1,4 @@
-"""Signing in with a phone number in any common form, unknown numbers, and logins with a phone and no email."""
+"""Signing in with a phone number in any common form, unknown numbers, logins with a phone and no email."""
 
 from typing import Literal
 
@@ -85,7 +85,8 @@ async def test_the_api_takes_a_phone_instead_of_an_email(client, db):
     await sign_in(client, admin.email)
     trainee = await make_trainee(db)
     body = {"display_name": "Sok", "roles": ["trainee"], "trainee_id": trainee.id, "phone": "០៩៧ ៧៦៥ ៤៣២១"}
-    response = await client.post("/api/v1/users", json=body, headers={"x-csrftoken": await csrf_token(client)})
+    headers = {"x-csrftoken": await csrf_token(client)}
+    response = await client.post("/api/v1/users", json=body, headers=headers)
     assert response.status_code == 201, response.text
     assert response.json()["phone"] == "+855977654321" and response.json()["email"] is None
 

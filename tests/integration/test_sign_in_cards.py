@@ -24,9 +24,8 @@ PASSWORD = "a long new password"
 
 async def _cohort(db, trainer_ids: list[int], trainees: list[Trainee]):  # type: ignore[no-untyped-def]
     framework = await make_framework(db)
-    competency = (
-        (await db.execute(select(Competency).where(Competency.framework_id == framework.id))).scalars().first()
-    )
+    competencies = await db.execute(select(Competency).where(Competency.framework_id == framework.id))
+    competency = competencies.scalars().first()
     course = await make_course(db, competency_ids=[competency.id])
     cohort = await make_cohort(db, course, trainer_ids=trainer_ids, sessions=2)
     for trainee in trainees:
@@ -98,7 +97,8 @@ async def test_a_card_used_twice_says_so_and_changes_nothing(client, db, tmp_pat
     users = await _count(db, User)
     again = await client.get(path)
     assert again.status_code == 410 and "already been used" in again.text
-    second = await post_form(client, path, {"phone": "097 111 2222", "password": PASSWORD, "repeat": PASSWORD})
+    values = {"phone": "097 111 2222", "password": PASSWORD, "repeat": PASSWORD}
+    second = await post_form(client, path, values)
     assert second.status_code == 410 and "already been used" in second.text
     assert await _count(db, User) == users
     assert (await client.get("/me")).status_code == 303  # not signed in
