@@ -1,4 +1,4 @@
-"""A trainer prints a cohort's sign-in cards; a trainee scans one on a phone, sets a password, lands on My progress."""
+"""A trainer prints sign-in cards; a trainee scans one on a phone, sets a password, lands on My progress."""
 
 from collections.abc import Callable
 from pathlib import Path
