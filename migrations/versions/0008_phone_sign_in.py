@@ -23,7 +23,24 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _sqlite_rebuilds_user_account() -> None:
+    """SQLite changes a column by copying the table, dropping it and renaming the copy: with foreign keys
+    enforced, dropping `user_account` while roles, sessions and the audit log point at it fails. So they are
+    not enforced while this migration runs (it is the first statement of its transaction: the pragma takes
+    effect then, and not later), and checked once the table is back."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA foreign_keys=OFF")
+
+
+def _check_sqlite_foreign_keys() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        broken = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"rows pointing at nothing after rebuilding user_account: {broken[:5]}")
+
+
 def upgrade() -> None:
+    _sqlite_rebuilds_user_account()
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.alter_column("email", existing_type=sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True)
         batch_op.add_column(sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True))
@@ -43,9 +60,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("sign_in_card", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sign_in_card_trainee_id"), ["trainee_id"], unique=False)
+    _check_sqlite_foreign_keys()
 
 
 def downgrade() -> None:
+    _sqlite_rebuilds_user_account()
     with op.batch_alter_table("sign_in_card", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sign_in_card_trainee_id"))
     op.drop_table("sign_in_card")

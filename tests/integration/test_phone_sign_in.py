@@ -1,12 +1,15 @@
 """Signing in with a phone number in any common form, unknown numbers, logins with a phone and no email."""
 
+import asyncio
 from typing import Literal
 
 import pytest
+from alembic import command
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from foundation.audit import AuditEntry
+from foundation.database import alembic_config, create_engine
 from foundation.roles import Role
 from people.models import User, WebSession
 from people.services import auth
@@ -128,3 +131,27 @@ async def test_a_trainer_cannot_create_a_login_from_the_trainees_page(client, db
     await sign_in(client, trainer.email)
     assert (await post_form(client, f"/admin/trainees/{trainee.id}/login")).status_code == 403
     assert (await db.execute(select(User).where(User.trainee_id == trainee.id))).first() is None
+
+
+async def test_the_migration_goes_down_and_up_keeping_phone_only_logins(database_url, db):
+    """Down to 0007 a phone-only login keeps its row (the audit log points at it) under a no-mail address."""
+    user = await make_user(db, [Role.trainer], email=None, phone="012 345 678")
+    await db.close()
+    config = alembic_config(database_url)
+    await asyncio.to_thread(command.downgrade, config, "0007_trainee_search")  # Alembic runs its own loop
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            email = await connection.scalar(
+                text("SELECT email FROM user_account WHERE id = :id"), {"id": user.id}
+            )
+        assert email == "+85512345678@phone.invalid"
+        await asyncio.to_thread(command.upgrade, config, "head")
+        async with engine.connect() as connection:
+            columns = await connection.execute(
+                text("SELECT email, phone FROM user_account WHERE id = :id"), {"id": user.id}
+            )
+            assert columns.one() == ("+85512345678@phone.invalid", None)
+            assert await connection.scalar(text("SELECT count(*) FROM sign_in_card")) == 0
+    finally:
+        await engine.dispose()
