@@ -105,6 +105,8 @@ async def _valid_card(session: AsyncSession, typed: str) -> SignInCard:
         raise LinkInvalid(REPLACED)
     if card.expires_at <= utcnow():
         raise LinkInvalid(EXPIRED)
+    if await _free(session, User.trainee_id, card.trainee_id) is None:
+        raise LinkInvalid(USED)  # an administrator made the trainee a login meanwhile
     return card
 
 
@@ -146,8 +148,6 @@ async def use_card(
     card = await _valid_card(session, typed)
     trainee = await session.get(Trainee, card.trainee_id)
     assert trainee is not None
-    if await _free(session, User.trainee_id, card.trainee_id) is None:
-        raise LinkInvalid(USED)  # an administrator made the login meanwhile
     if password != repeat:
         raise InvalidInput({"repeat": N_("The two passwords differ.")})
     email = await _free(session, User.email, trainee.email)

@@ -195,3 +195,19 @@ async def test_an_admin_prints_cards_for_any_cohort_and_none_when_everyone_has_a
     refused = await post_form(client, f"/cohorts/{cohort.id}/sign-in-cards")
     assert refused.status_code == 409
     assert await _count(db, SignInCard) == 0
+
+
+async def test_a_card_stops_working_once_an_admin_gave_the_trainee_a_login(client, db, tmp_path):
+    require("pdftoppm", "zbarimg")
+    trainer = await make_user(db, [Role.trainer])
+    trainee = await make_trainee(db)
+    cohort = await _cohort(db, [trainer.id], [trainee])
+    await sign_in(client, trainer.email)
+    (path,) = await _printed_card_paths(client, cohort.id, tmp_path)
+    await post_form(client, "/logout")
+    await make_user(db, [Role.trainee], trainee_id=trainee.id)
+    await use_english(client)
+    assert "already been used" in (await client.get(path)).text
+    refused = await post_form(client, path, {"phone": "", "password": PASSWORD, "repeat": PASSWORD})
+    assert refused.status_code == 410
+    assert await _count(db, User) == 2
