@@ -36,8 +36,11 @@ def send_link(session: AsyncSession, user: User, token: str, purpose: TokenPurpo
     """Mail a user their one-time link (invitation or password reset), in the caller's transaction.
 
     The token is the only copy outside the user's mailbox (the database keeps its hash): the sender removes it
-    from the row once the message has gone.
+    from the row once the message has gone. A login without an email (a phone only) gets nothing: the
+    administrator hands the link over.
     """
+    if user.email is None:
+        return
     queue(
         session,
         LINK_KINDS[purpose],

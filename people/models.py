@@ -83,9 +83,6 @@ OptionalText = Annotated[
 ]
 Phone = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(normalise_phone)]
 Email = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(normalise_email)]
-RequiredEmail = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(normalise_email)
-]
 CommuneCode = Annotated[
     Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None, BeforeValidator(blank_to_none)
 ]
@@ -222,7 +219,10 @@ Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
 
 class UserBase(SQLModel):
-    email: RequiredEmail
+    """A login signs in with its email, its phone number, or either: at least one of them."""
+
+    email: Email = None
+    phone: Phone = None
     display_name: Text
     roles: list[Role]
     trainee_id: OptionalId = None
@@ -248,7 +248,9 @@ class User(SQLModel, table=True):
     __tablename__ = "user_account"
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, unique=True)
+    email: str | None = Field(default=None, max_length=254, unique=True)
+    # E.164 (+85512345678), as `normalise_phone` writes it: sign-in finds the account whatever form is typed.
+    phone: str | None = Field(default=None, max_length=20, unique=True)
     display_name: str = Field(max_length=120)
     password_hash: str | None = Field(default=None, max_length=200)
     language: str = Field(default="km", max_length=5)
@@ -267,7 +269,8 @@ class UserRole(SQLModel, table=True):
 
 class UserRead(SQLModel):
     id: int
-    email: str
+    email: str | None
+    phone: str | None
     display_name: str
     roles: list[Role]
     trainee_id: int | None
@@ -323,3 +326,22 @@ class UserToken(SQLModel, table=True):
     created_at: datetime = timestamp(default_factory=utcnow)
     expires_at: datetime = timestamp()
     used_at: datetime | None = timestamp(default=None)
+
+
+# How long a printed sign-in card opens its trainee's first login.
+CARD_LIFETIME = timedelta(days=14)
+
+
+class SignInCard(SQLModel, table=True):
+    """A printed card for a trainee without a login: its code (stored hashed) opens a page that creates the
+    login. Printing again voids the trainee's earlier unused cards (`voided_at`), so only the newest works."""
+
+    __tablename__ = "sign_in_card"
+
+    code_hash: str = Field(primary_key=True, max_length=64)
+    trainee_id: int = Field(foreign_key="trainee.id", index=True)
+    issued_by: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = timestamp(default_factory=utcnow)
+    expires_at: datetime = timestamp()
+    used_at: datetime | None = timestamp(default=None)
+    voided_at: datetime | None = timestamp(default=None)

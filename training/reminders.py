@@ -200,6 +200,8 @@ async def warn_low_attendance(session: AsyncSession, now: datetime) -> int:
             "overview_path": f"/cohorts/{cohort.id}/overview",
         }
         for trainer in trainers[enrolment.cohort_id]:
+            if trainer.email is None:  # a trainer who signs in by phone gets no email
+                continue
             queued += await queue_once(
                 session,
                 ATTENDANCE_WARNING,

@@ -12,8 +12,8 @@ from foundation.forms import form_values, validated, wants_next_places
 from foundation.guards import requires_admin, requires_role
 from foundation.http import actor_of
 from foundation.roles import Role
-from people.models import Organisation, Sex, Trainee, TraineeCreate, TraineeUpdate
-from people.services import locations, organisations, trainees
+from people.models import Organisation, Sex, Trainee, TraineeCreate, TraineeUpdate, UserRead
+from people.services import locations, organisations, trainees, users
 
 EMPTY_TRAINEE: dict[str, Any] = {
     "name_km": "",
@@ -45,6 +45,7 @@ async def _form(
     action: str,
     status_code: int = 200,
     duplicates: list[Trainee] | None = None,
+    login: UserRead | None = None,
 ) -> Template:
     trainee = EMPTY_TRAINEE | trainee
     context = {
@@ -55,6 +56,7 @@ async def _form(
         "organisations": await _organisation_choices(db, trainee.get("organisation_id")),
         "places": await locations.location_choices(db, trainee),
         "duplicates": duplicates or [],
+        "login": login,
     }
     return Template("training/trainees/form.html", context=context, status_code=status_code)
 
@@ -102,7 +104,8 @@ class TraineeController(Controller):
     @get("/{trainee_id:int}")
     async def edit_trainee(self, db: AsyncSession, trainee_id: int) -> Template:
         trainee = await trainees.get_trainee(db, trainee_id)
-        return await _form(db, trainee.model_dump(), {}, action=f"/admin/trainees/{trainee_id}")
+        login = await users.login_of_trainee(db, trainee_id)
+        return await _form(db, trainee.model_dump(), {}, action=f"/admin/trainees/{trainee_id}", login=login)
 
     @post("/{trainee_id:int}")
     async def update_trainee(
@@ -137,3 +140,16 @@ class TraineeController(Controller):
     async def reactivate_trainee(self, request: Request, db: AsyncSession, trainee_id: int) -> Redirect:
         await trainees.set_trainee_active(db, actor_of(request), trainee_id, True)
         return Redirect("/admin/trainees?notice=reactivated", status_code=303)
+
+    @post("/{trainee_id:int}/login", guards=[requires_admin])
+    async def create_trainee_login(self, request: Request, db: AsyncSession, trainee_id: int) -> Template:
+        """A login for the trainee from their own record: no record number to type."""
+        try:
+            user, invite = await users.create_trainee_login(db, actor_of(request), trainee_id)
+        except InvalidInput as invalid:
+            trainee = await trainees.get_trainee(db, trainee_id)
+            action = f"/admin/trainees/{trainee_id}"
+            return await _form(db, trainee.model_dump(), invalid.field_errors, action=action, status_code=422)
+        link = f"{request.app.state.settings.base_url}/password/{invite}"
+        context = {"user": user, "link": link, "purpose": "invite"}
+        return Template("training/users/link.html", context=context, status_code=201)

@@ -16,6 +16,7 @@ from people.services import users
 
 EMPTY_USER: dict[str, Any] = {
     "email": "",
+    "phone": "",
     "display_name": "",
     "roles": [],
     "trainee_id": None,

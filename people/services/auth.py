@@ -20,7 +20,16 @@ from foundation.columns import row_id
 from foundation.errors import InvalidInput, LinkInvalid, SignInRefused, TooManyAttempts
 from foundation.i18n import N_
 from foundation.roles import Role
-from people.models import LINK_LIFETIME, LoginFailure, TokenPurpose, User, UserRole, UserToken, WebSession
+from people.models import (
+    LINK_LIFETIME,
+    LoginFailure,
+    TokenPurpose,
+    User,
+    UserRole,
+    UserToken,
+    WebSession,
+    normalise_phone,
+)
 
 password_hasher = PasswordHasher()
 SESSION_REFRESH = timedelta(minutes=5)
@@ -32,7 +41,7 @@ class CurrentUser:
     """The signed-in user as the web tier sees it."""
 
     id: int
-    email: str
+    email: str | None
     display_name: str
     roles: frozenset[str]
     trainee_id: int | None
@@ -83,9 +92,21 @@ async def _recent_failures(session: AsyncSession, column: Any, value: str, since
     return (await session.execute(query)).scalar_one()
 
 
+def _account(typed: str) -> tuple[Any, str]:
+    """The column and value that find the account: an email, or a phone number in any common form
+    (012 345 678, +855 12 345 678, Khmer digits). Text that is neither finds no account, by the same path."""
+    typed = typed.strip()
+    if "@" in typed:
+        return User.email, typed.lower()
+    try:
+        return User.phone, normalise_phone(typed) or ""
+    except ValueError:
+        return User.phone, typed
+
+
 async def sign_in(
     session: AsyncSession,
-    email: str,
+    typed_account: str,
     password: str,
     *,
     ip: str,
@@ -93,11 +114,13 @@ async def sign_in(
     hours: int,
     throttle: Throttle,
 ) -> tuple[str, User]:
-    """Check the password and open a session; returns the new session token (for the cookie) and user.
+    """Check the password of the account with this email or phone number and open a session; returns the new
+    session token (for the cookie) and user.
 
-    A wrong password is recorded (for the throttle) before SignInRefused is raised: the caller commits that
-    record even though it answers with the refusal."""
-    account = email.strip().lower()
+    An unknown account, email or phone, takes the same path and time as a wrong password (a hash is verified
+    either way). A wrong password is recorded (for the throttle) before SignInRefused is raised: the caller
+    commits that record even though it answers with the refusal."""
+    column, account = _account(typed_account)
     since = utcnow() - throttle.window
     if (
         await _recent_failures(session, LoginFailure.account, account, since) >= throttle.max_per_account
@@ -107,11 +130,19 @@ async def sign_in(
             N_("Too many failed sign-ins. Wait %(minutes)d minutes and try again."),
             minutes=int(throttle.window.total_seconds() // 60),
         )
-    user = (await session.execute(select(User).where(col(User.email) == account))).scalar_one_or_none()
-    if user is None or not user.active or not _password_matches(user.password_hash, password):
+    user = (await session.execute(select(User).where(column == account))).scalar_one_or_none()
+    # Verified before anything else is looked at: a missing account must cost as much as a wrong password.
+    matches = _password_matches(user.password_hash if user else None, password)
+    if user is None or not user.active or not matches:
         session.add(LoginFailure(account=account, ip=ip))
-        raise SignInRefused(N_("Wrong email or password."))
+        raise SignInRefused(N_("Wrong email, phone number or password."))
     await session.execute(delete(LoginFailure).where(col(LoginFailure.account) == account))
+    return open_session(session, user, ip=ip, user_agent=user_agent, hours=hours), user
+
+
+def open_session(session: AsyncSession, user: User, *, ip: str, user_agent: str, hours: int) -> str:
+    """A new signed-in session for the user; returns its token (for the cookie), of which only the hash is
+    stored."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     session.add(
@@ -124,7 +155,7 @@ async def sign_in(
         )
     )
     user.last_login_at = now
-    return token, user
+    return token
 
 
 async def current_user(session: AsyncSession, token: str, hours: int) -> CurrentUser | None:

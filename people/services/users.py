@@ -1,5 +1,7 @@
 """User accounts and their roles, managed by administrators; every change is audited."""
 
+from typing import Any
+
 from sqlalchemy import delete, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -36,7 +38,13 @@ async def search_users(
     conditions = []
     if q.strip():
         pattern = f"%{q.strip()}%"
-        conditions.append(or_(col(User.email).ilike(pattern), col(User.display_name).ilike(pattern)))
+        conditions.append(
+            or_(
+                col(User.email).ilike(pattern),
+                col(User.phone).ilike(pattern),
+                col(User.display_name).ilike(pattern),
+            )
+        )
     if role is not None:
         conditions.append(col(User.id).in_(select(UserRole.user_id).where(col(UserRole.role) == role.value)))
     total = (await session.execute(select(func.count()).select_from(User).where(*conditions))).scalar_one()
@@ -59,10 +67,24 @@ async def get_user(session: AsyncSession, user_id: int) -> UserRead:
     return _read(user, (await _roles_of(session, [user_id]))[user_id])
 
 
+async def _taken(session: AsyncSession, column: Any, value: str | None, user_id: int | None) -> bool:
+    """Whether another user already signs in with this email or phone number."""
+    if value is None:
+        return False
+    return (
+        await session.execute(select(User.id).where(column == value, col(User.id) != user_id))
+    ).first() is not None
+
+
 async def _check(session: AsyncSession, data: UserCreate | UserUpdate, user_id: int | None = None) -> None:
-    same_email = select(User.id).where(col(User.email) == data.email, col(User.id) != user_id)
-    if (await session.execute(same_email)).first():
+    if data.email is None and data.phone is None:
+        raise InvalidInput(
+            {"email": N_("Give an email or a phone number: the user signs in with one of them.")}
+        )
+    if await _taken(session, User.email, data.email, user_id):
         raise InvalidInput({"email": N_("Another user already has this email.")})
+    if await _taken(session, User.phone, data.phone, user_id):
+        raise InvalidInput({"phone": N_("Another user already has this phone number.")})
     if Role.trainee in data.roles and data.trainee_id is None:
         raise InvalidInput({"trainee_id": N_("A trainee login must be linked to a trainee record.")})
     if data.trainee_id is not None:
@@ -132,3 +154,31 @@ async def reset_password(session: AsyncSession, actor: Actor, user_id: int) -> s
     send_link(session, user, link, TokenPurpose.password_reset)
     audit.record(session, actor, "user.password_reset", user, None, None)
     return link
+
+
+async def login_of_trainee(session: AsyncSession, trainee_id: int) -> UserRead | None:
+    """The login linked to a trainee record, if there is one."""
+    user = (
+        await session.execute(select(User).where(col(User.trainee_id) == trainee_id))
+    ).scalar_one_or_none()
+    return None if user is None else _read(user, (await _roles_of(session, [row_id(user)]))[row_id(user)])
+
+
+async def create_trainee_login(session: AsyncSession, actor: Actor, trainee_id: int) -> tuple[UserRead, str]:
+    """A trainee login made from the trainee's record (its name, phone and email), with an invitation link to
+    choose a password: returned, and mailed when the trainee has an email."""
+    trainee = await session.get(Trainee, trainee_id)
+    if trainee is None:
+        raise NotFound(N_("No such trainee."))
+    if await login_of_trainee(session, trainee_id) is not None:
+        raise Conflict(N_("This trainee already has a login."))
+    data = UserCreate(
+        email=trainee.email,
+        phone=trainee.phone,
+        display_name=trainee.name_latin,
+        roles=[Role.trainee],
+        trainee_id=trainee_id,
+    )
+    user, invite = await create_user(session, actor, data)
+    assert invite is not None
+    return user, invite

@@ -120,6 +120,20 @@ async def test_cohort_roster(client, db, as_role):
     await same_count_for_few_and_many(client, f"/cohorts/{cohort.id}", enrolled)
 
 
+async def test_cohort_sign_in_cards_page(client, db, as_role):
+    trainer = await as_role(Role.trainer, language="en")
+    cohort = await make_cohort(db, await published_course(db), trainer_ids=[trainer.id], capacity=50)
+    add_trainees = people(db)
+
+    async def enrolled(count: int) -> list[str]:
+        trainees = await add_trainees(count)
+        for trainee in trainees:
+            await enrol(db, cohort, trainee)
+        return [trainee.name_latin for trainee in trainees]
+
+    await same_count_for_few_and_many(client, f"/cohorts/{cohort.id}/sign-in-cards", enrolled)
+
+
 async def test_trainee_progress(client, db, as_role):
     trainee_user = await as_role(Role.trainee, language="en")
     courses = [await published_course(db), await published_course(db)]

@@ -39,7 +39,7 @@ async def test_wrong_password_is_refused_in_the_users_language(client, db):
     assert "ពាក្យសម្ងាត់" in response.text  # Khmer is the default language
     await use_english(client)
     response = await post_form(client, "/login", {"email": user.email, "password": "not the password"})
-    assert "Wrong email or password." in response.text
+    assert "Wrong email, phone number or password." in response.text
 
 
 async def test_throttle_per_account_blocks_even_the_right_password(client, db):

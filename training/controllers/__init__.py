@@ -15,6 +15,7 @@ from training.controllers.ethics_attempts import (
     TraineeEthicsController,
 )
 from training.controllers.progress import CohortOverviewController, MyProgressController
+from training.controllers.sign_in_cards import SignInCardController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CatalogueController,
@@ -28,4 +29,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CohortController,
     EnrolmentController,
     EnrolmentImportController,
+    SignInCardController,
 ]
