@@ -21,6 +21,7 @@ HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at"})
 LARGEST_ID = 2**63 - 1
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+WHEN = "d MMM y, HH:mm"  # every time of the log, in Phnom Penh: "5 Mar 2026, 10:00", "៥ មីនា ២០២៦, ១០:០០"
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def _described(entry: AuditEntry, names: _Names) -> DescribedEntry:
     return DescribedEntry(
         id=entry.id or 0,
         at=entry.at,
-        when=format_datetime(entry.at, "medium"),
+        when=format_datetime(entry.at, WHEN),
         actor=names.named(USERS, entry.actor_id) if entry.actor_id is not None else None,
         ip=entry.ip,
         action=entry.action,
@@ -282,7 +283,7 @@ def formatted(value: object) -> str:
             moment = datetime.fromisoformat(text)
         except ValueError:
             return text
-        return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC), "medium")
+        return format_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC), WHEN)
     return text
 
 
