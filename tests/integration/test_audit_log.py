@@ -12,7 +12,9 @@ from foundation.audit import AuditEntry
 from foundation.roles import Role
 from people.services.audit_log import AuditFilter, list_entries
 from tests.certificate_factories import make_certificate
-from tests.conftest import use_english
+from tests.conftest import sign_in, use_english
+from tests.curriculum_factories import make_course
+from tests.delivery_factories import make_cohort
 from tests.factories import make_organisation, make_trainee, make_user
 from tests.statements import statements_sent
 
@@ -252,3 +254,30 @@ async def test_the_export_is_the_filtered_log_in_the_pages_words(client, db, as_
     everything = await client.get("/admin/audit.csv")
     assert len(list(csv.reader(io.StringIO(everything.content.decode("utf-8-sig"))))) == 3
     assert certificate_id
+
+
+async def test_record_pages_link_their_history_for_admins_only(client, db, as_role):
+    certificate = await make_certificate(db)
+    organisation = await make_organisation(db)
+    trainer = await make_user(db, [Role.trainer])
+    cohort_id, course_id = certificate.cohort_id, certificate.course_id
+    pages = {
+        f"/admin/trainees/{certificate.trainee_id}": ("trainee", certificate.trainee_id),
+        f"/admin/organisations/{organisation.id}": ("organisation", organisation.id),
+        f"/admin/users/{trainer.id}": ("user_account", trainer.id),
+        f"/admin/courses/{course_id}": ("course", course_id),
+        f"/cohorts/{cohort_id}": ("cohort", cohort_id),
+        f"/admin/certificates/{certificate.id}": ("certificate", certificate.id),
+    }
+    await as_role(Role.admin)
+    for url, (kind, record_id) in pages.items():
+        page = await client.get(url)
+        assert page.status_code == 200, url
+        assert f'href="/admin/audit?entity={kind}&amp;record={record_id}"' in page.text, url
+        history = await client.get(f"/admin/audit?entity={kind}&record={record_id}")
+        assert history.status_code == 200 and 'class="history"' in history.text
+    await client.post("/logout", data={"_csrf_token": client.cookies["csrftoken"]})
+    own = await make_cohort(db, await make_course(db, status="published"), trainer_ids=[trainer.id])
+    await sign_in(client, trainer.email)
+    page = await client.get(f"/cohorts/{own.id}")
+    assert page.status_code == 200 and "/admin/audit" not in page.text
