@@ -53,7 +53,7 @@ async def _first_id_from(session: AsyncSession, moment: datetime) -> int | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def _conditions(session: AsyncSession, wanted: AuditFilter) -> list[ColumnElement[bool]] | None:
+async def conditions_of(session: AsyncSession, wanted: AuditFilter) -> list[ColumnElement[bool]] | None:
     """The filter as conditions on indexed columns; None when nothing can match."""
     conditions: list[ColumnElement[bool]] = []
     if wanted.entity_type:
@@ -89,7 +89,7 @@ async def list_entries(
     per_page: int = PER_PAGE,
 ) -> LogPage:
     """A page of entries, newest first: the newest, those older than `before`, or those newer than `after`."""
-    conditions = await _conditions(session, wanted)
+    conditions = await conditions_of(session, wanted)
     if conditions is None:
         return LogPage([], None, None)
     entry_id = col(AuditEntry.id)
