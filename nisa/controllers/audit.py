@@ -11,8 +11,9 @@ from litestar.response import Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from foundation import audit_words
+from foundation.errors import DomainError
 from foundation.guards import requires_admin
-from foundation.i18n import current_language
+from foundation.i18n import N_, current_language
 from foundation.responses import attachment_headers
 from foundation.spreadsheets import csv_part
 from people.services import audit_log
@@ -21,20 +22,31 @@ from people.services.audit_log import AuditFilter
 SYSTEM = "system"  # the "who" of changes made by jobs and commands
 EntryId = Annotated[int | None, Parameter(ge=1, le=audit_words.LARGEST_ID)]
 Text = Annotated[str | None, Parameter(max_length=40)]
-Since = Annotated[date | None, QueryParameter(name="from")]  # Phnom Penh days, both included
-Until = Annotated[date | None, QueryParameter(name="to")]
+# Phnom Penh days, both included; as text, since an empty date field sends "from=".
+Since = Annotated[str | None, QueryParameter(name="from", max_length=10)]
+Until = Annotated[str | None, QueryParameter(name="to", max_length=10)]
+NOT_A_DAY = N_("Give the dates as the date fields do, for example 2026-03-31.")
+
+
+def _day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(NOT_A_DAY) from None
 
 
 def _filter(
-    entity: str | None, record: str | None, actor: str | None, since: date | None, until: date | None
+    entity: str | None, record: str | None, actor: str | None, since: str | None, until: str | None
 ) -> AuditFilter:
     return AuditFilter(
         entity_type=entity or None,
         entity_id=(record or None) if entity else None,
         actor_id=audit_words.as_id(actor),
         by_system=actor == SYSTEM,
-        since=since,
-        until=until,
+        since=_day(since),
+        until=_day(until),
     )
 
 

@@ -230,6 +230,11 @@ async def test_the_page_links_older_and_newer(client, db, as_role):
     assert second.count('class="history-link"') == 10
     assert re.search(r'href="/admin/audit\?entity=trainee&amp;after=(\d+)"', second)
     assert (await client.get("/admin/audit?before=99999999999999999999")).status_code == 400
+    # The filter form sends its empty fields; a date typed by hand that is no date is told, in words.
+    assert (await client.get("/admin/audit?entity=&record=&actor=&from=&to=")).status_code == 200
+    await use_english(client)
+    wrong = await client.get("/admin/audit?from=31/03/2026")
+    assert wrong.status_code == 400 and "for example 2026-03-31" in wrong.text
 
 
 async def test_the_export_is_the_filtered_log_in_the_pages_words(client, db, as_role):

@@ -18,7 +18,7 @@ PACKAGES = ("foundation", "people", "courses", "training", "certificates", "nisa
 
 
 def written_actions() -> tuple[set[str], set[str]]:
-    """The actions passed to audit.record / audit.record_many in the source: (literal codes, f-string patterns)."""
+    """The actions passed to audit.record / record_many in the source: (literal codes, f-string patterns)."""
     codes: set[str] = set()
     patterns: set[str] = set()
     for package in PACKAGES:
