@@ -54,7 +54,7 @@ from foundation.roles import Role
 from foundation.spreadsheets import csv_part
 from nisa.audit_words import register_audit_words
 from people.models import Trainee, User, UserRole
-from people.services.audit_log import AuditFilter, all_entries, conditions_of, list_entries
+from people.services.audit_log import AuditFilter, all_entries, list_entries, selection_of
 
 TARGET_P95_MS = 150.0
 TARGET_EXPORT_PER_SECOND = 2_000.0
@@ -190,7 +190,8 @@ class Figures:
 
 async def _deep_cursor(session: AsyncSession, wanted: AuditFilter) -> int | None:
     """The id 90 % of the way down the filter's results (found once, by a count and OFFSET: not timed)."""
-    conditions = await conditions_of(session, wanted) or []
+    selection = await selection_of(session, wanted)
+    conditions = selection.within() if selection else []
     entry_id = col(AuditEntry.id)
     count = (
         await session.execute(select(func.count()).select_from(AuditEntry).where(*conditions))

@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from foundation.audit import AuditEntry
 from foundation.i18n import PHNOM_PENH
@@ -53,8 +52,26 @@ async def _first_id_from(session: AsyncSession, moment: datetime) -> int | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def conditions_of(session: AsyncSession, wanted: AuditFilter) -> list[ColumnElement[bool]] | None:
-    """The filter as conditions on indexed columns; None when nothing can match."""
+@dataclass(frozen=True)
+class Selection:
+    """A filter as conditions on indexed columns, and the range of ids it allows (from `lowest`, below
+    `below`). The range is kept apart so that a page's cursor narrows it instead of adding a second bound:
+    SQLite's planner uses one bound a side, and would scan the rest."""
+
+    conditions: list[ColumnElement[bool]]
+    lowest: int | None = None
+    below: int | None = None
+
+    def within(self, lowest: int | None = None, below: int | None = None) -> list[ColumnElement[bool]]:
+        lowest = max(filter(None, (self.lowest, lowest)), default=None)
+        below = min(filter(None, (self.below, below)), default=None)
+        entry_id = col(AuditEntry.id)
+        bounds = [entry_id >= lowest] if lowest is not None else []
+        return [*self.conditions, *bounds, *([entry_id < below] if below is not None else [])]
+
+
+async def selection_of(session: AsyncSession, wanted: AuditFilter) -> Selection | None:
+    """The filter as a selection; None when nothing can match."""
     conditions: list[ColumnElement[bool]] = []
     if wanted.entity_type:
         conditions.append(col(AuditEntry.entity_type) == wanted.entity_type)
@@ -64,20 +81,22 @@ async def conditions_of(session: AsyncSession, wanted: AuditFilter) -> list[Colu
         conditions.append(col(AuditEntry.actor_id).is_(None))
     elif wanted.actor_id is not None:
         conditions.append(col(AuditEntry.actor_id) == wanted.actor_id)
+    lowest = below = None
     if wanted.since is not None:
-        first = await _first_id_from(session, _moment(wanted.since))
-        if first is None:
+        lowest = await _first_id_from(session, _moment(wanted.since))
+        if lowest is None:
             return None
-        conditions.append(col(AuditEntry.id) >= first)
     if wanted.until is not None:
-        after_end = await _first_id_from(session, _moment(wanted.until + timedelta(days=1)))
-        if after_end is not None:
-            conditions.append(col(AuditEntry.id) < after_end)
-    return conditions
+        below = await _first_id_from(session, _moment(wanted.until + timedelta(days=1)))
+    return Selection(conditions, lowest, below)
 
 
-def _filtered(conditions: Sequence[ColumnElement[bool]]) -> SelectOfScalar[AuditEntry]:
-    return select(AuditEntry).where(*conditions)
+async def _entries(
+    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], newest_first: bool, limit: int
+) -> list[AuditEntry]:
+    entry_id = col(AuditEntry.id)
+    query = select(AuditEntry).where(*conditions).order_by(entry_id.desc() if newest_first else entry_id)
+    return list((await session.execute(query.limit(limit))).scalars())
 
 
 async def list_entries(
@@ -89,26 +108,26 @@ async def list_entries(
     per_page: int = PER_PAGE,
 ) -> LogPage:
     """A page of entries, newest first: the newest, those older than `before`, or those newer than `after`."""
-    conditions = await conditions_of(session, wanted)
-    if conditions is None:
+    selection = await selection_of(session, wanted)
+    if selection is None:
         return LogPage([], None, None)
-    entry_id = col(AuditEntry.id)
     if after is not None:
-        query = _filtered([*conditions, entry_id > after]).order_by(entry_id).limit(per_page + 1)
-        found = list((await session.execute(query)).scalars())
+        found = await _entries(session, selection.within(lowest=after + 1), False, per_page + 1)
         entries = list(reversed(found[:per_page]))
         newer = entries[0].id if len(found) > per_page else None
         older = None
-        if entries and await _exists(session, [*conditions, entry_id < entries[-1].id]):
+        if entries and await _exists(session, selection.within(below=entries[-1].id)):
             older = entries[-1].id
         return LogPage(entries, older, newer)
-    bounded = [*conditions, entry_id < before] if before is not None else conditions
-    query = _filtered(bounded).order_by(entry_id.desc()).limit(per_page + 1)
-    found = list((await session.execute(query)).scalars())
+    found = await _entries(session, selection.within(below=before), True, per_page + 1)
     entries = found[:per_page]
     older = entries[-1].id if len(found) > per_page else None
     newer = None
-    if before is not None and entries and await _exists(session, [*conditions, entry_id > entries[0].id]):
+    if (
+        before is not None
+        and entries
+        and await _exists(session, selection.within(lowest=(entries[0].id or 0) + 1))
+    ):
         newer = entries[0].id
     return LogPage(entries, older, newer)
 
