@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +30,7 @@ USERS = "user_account"  # the record type of the people who act (their names com
 HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at"})
 LARGEST_ID = 2**63 - 1
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DECIMAL = re.compile(r"^\d+\.\d+$")  # hours as the log keeps them ("40.0"); not codes, not phones
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 DAY = "d MMM y"  # every time of the log, in Phnom Penh: "5 Mar 2026, 10:00", "៥ មីនា ២០២៦, ១០:០០"
 
@@ -286,15 +288,15 @@ def formatted(value: object) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key}: {formatted(item)}" for key, item in value.items()) or "—"
     text = str(value)
-    if ISO_DATE.match(text):
-        return format_date(date.fromisoformat(text))
-    if ISO_DATETIME.match(text):
-        try:
+    try:
+        if ISO_DATE.match(text):
+            return format_date(date.fromisoformat(text))
+        if ISO_DATETIME.match(text):
             moment = datetime.fromisoformat(text)
-        except ValueError:
-            return text
-        return when(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-    return text
+            return when(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except ValueError:  # shaped like a date, but none
+        return text
+    return format_number(Decimal(text)) if DECIMAL.match(text) else text  # type: ignore[arg-type]
 
 
 def when(moment: datetime) -> str:

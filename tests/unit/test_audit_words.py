@@ -123,6 +123,8 @@ def test_values_are_formatted_for_people():
         assert audit_words.formatted("2026-03-05") == audit_words.format_date(date(2026, 3, 5))
         assert audit_words.formatted("2026-03-05T17:30:00+00:00") == "៦ មីនា ២០២៦, ០០:៣០"
         assert audit_words.formatted(True) == translations("km").gettext("Yes")
+        assert audit_words.formatted("40.5") == "៤០.៥" and audit_words.formatted("120101") == "120101"
+        assert audit_words.formatted("2026-13-45") == "2026-13-45"  # shaped like a date, but none
     finally:
         current_language.set("en")
     assert audit_words.as_id("12") == 12 and audit_words.as_id("٣") is None
