@@ -86,6 +86,7 @@ def register(*vocabularies: Vocabulary) -> None:
         RECORD_TYPES.update((kind.value, kind) for kind in vocabulary.record_types)
         ACTIONS.update(vocabulary.actions)
         FIELDS.update(vocabulary.fields)
+    _words_for.cache_clear()
 
 
 def readable(code: str) -> str:
@@ -111,6 +112,12 @@ def record_type_choices() -> list[tuple[str, str]]:
 
 
 def words_for(entity_type: str, name: str) -> FieldWords | None:
+    return _words_for(entity_type, name)
+
+
+@lru_cache(maxsize=4096)
+def _words_for(entity_type: str, name: str) -> FieldWords | None:
+    """Looked up for every value of every entry of an export: kept (`register` forgets them)."""
     return FIELDS.get(f"{entity_type}.{name}") or FIELDS.get(name)
 
 
@@ -195,12 +202,14 @@ async def describe(session: AsyncSession, entries: Sequence[AuditEntry]) -> list
     actions and fields, values formatted, times in Phnom Penh time."""
     names = _Names()
     for entry in entries:
-        names.want(entry.entity_type, entry.entity_id)
+        entity_type = entry.entity_type
+        names.want(entity_type, entry.entity_id)
         names.want(USERS, entry.actor_id)
         for values in (entry.before or {}, entry.after or {}):
             for key, value in values.items():
-                words = words_for(entry.entity_type, key)
-                names.want(words.refers_to if words else None, value)
+                words = words_for(entity_type, key)
+                if words is not None and words.refers_to is not None:
+                    names.want(words.refers_to, value)
     await names.find(session)
     return [_described(entry, names) for entry in entries]
 
