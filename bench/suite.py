@@ -7,9 +7,9 @@ For each database and each size of national data set (built once by `nisa demo -
 var/bench/, see bench/national.py): the app's startup (three starts), then one `nisa serve` process that
 serves the key pages under wrk (bench/pages.py) and a bulk enrolment of 10,000 rows
 (bench/enrolment_import.py), its peak resident memory taken at the end. Then the two certificate benchmarks
-run as they are (bench/certificate_issuance.py on each database, bench/verification_load.py on both) and
-their PASS/FAIL lines join the table. Progress goes to stderr, the table to stdout; the exit status is 1 if
-any target is missed.
+run as they are (bench/certificate_issuance.py on each database, bench/verification_load.py on both), and
+the audit log's (bench/audit.py on each), and their PASS/FAIL lines join the table. Progress goes to stderr,
+the table to stdout; the exit status is 1 if any target is missed.
 """
 
 import argparse
@@ -90,8 +90,8 @@ RESULT_LINE = re.compile(r"^(?P<figure>.*?)\s*(\(target (?P<target>[^)]*)\))?\s*
 
 
 def certificate_verdicts(backends: Sequence[Backend], server_url: str | None) -> Iterator[Verdict]:
-    """Run the issuance benchmark on each database and the verification benchmark on all, and take their
-    PASS/FAIL lines (their own tables go to stderr with the progress)."""
+    """Run the issuance benchmark on each database, the verification benchmark on all and the audit log's on
+    each, and take their PASS/FAIL lines (their own tables go to stderr with the progress)."""
     environment = os.environ | ({"NISA_BENCH_POSTGRES_URL": server_url} if server_url else {})
     both: str = "both" if len(backends) > 1 else backends[0]
     commands: list[tuple[str, str, list[str]]] = [
@@ -99,6 +99,7 @@ def certificate_verdicts(backends: Sequence[Backend], server_url: str | None) ->
         for backend in backends
     ]
     commands.append(("verification", both, ["bench.verification_load", "--database", both]))
+    commands += [("audit log", backend, ["bench.audit", "--database", backend]) for backend in backends]
     for measure, backend, arguments in commands:
         print(f"\n== {' '.join(arguments)}", file=sys.stderr)
         finished = subprocess.run(

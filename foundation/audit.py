@@ -24,11 +24,16 @@ class Actor:
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
+    # Each filter of the log's page has an index ending in the id, for keyset paging (migration 0010).
+    __table_args__ = (
+        Index("ix_audit_entry_type", "entity_type", "id"),
+        Index("ix_audit_entry_entity", "entity_type", "entity_id", "id"),
+        Index("ix_audit_entry_actor", "actor_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = timestamp(default_factory=utcnow, index=True)
-    actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
     action: str = Field(max_length=60)
     entity_type: str = Field(max_length=40)
     entity_id: str = Field(max_length=40)

@@ -1,8 +1,9 @@
-"""A cohort's roster as files to download: CSV (UTF-8 with BOM, so Excel reads Khmer) and Excel (.xlsx)."""
+"""Files to download (a cohort's roster, the audit log): CSV (UTF-8 with BOM, so Excel reads Khmer) and
+Excel (.xlsx)."""
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 # A cell starting like a formula is run by spreadsheets (CSV injection): such text gets a leading quote.
@@ -18,12 +19,19 @@ def _safe(value: object) -> object:
 
 
 def as_csv(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    return csv_part(rows, headings)
+
+
+def csv_part(rows: Iterable[Sequence[object]], headings: Sequence[str] | None = None) -> bytes:
+    """Rows of a CSV file; the first part of a file streamed in parts gets the BOM and the headings."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(headings)
+    if headings is not None:
+        out.write("\ufeff")
+        writer.writerow(headings)
     for row in rows:
         writer.writerow(["" if value is None else _safe(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return out.getvalue().encode("utf-8")
 
 
 def as_xlsx(sheet_title: str, headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:

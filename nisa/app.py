@@ -31,6 +31,7 @@ from foundation.http import add_security_headers, parse_trusted_proxies
 from foundation.responses import exception_handlers
 from foundation.settings import Settings
 from foundation.templating import STATIC_DIR, build_environment
+from nisa.audit_words import register_audit_words
 from nisa.controllers import ROUTE_HANDLERS as SHARED_ROUTES
 from nisa.messages import register_message_kinds
 from people.api import ROUTE_HANDLERS as PEOPLE_API
@@ -62,6 +63,7 @@ def create_served_app() -> Litestar:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     register_message_kinds()
+    register_audit_words()
     secret_key = settings.resolve_secret_key()
     engine = create_engine(settings.effective_database_url)
     sessionmaker = create_sessionmaker(engine)

@@ -19,6 +19,7 @@ from foundation.database import create_engine, create_sessionmaker
 from foundation.roles import Role
 from foundation.settings import Settings
 from nisa.app import create_app
+from nisa.audit_words import register_audit_words
 from nisa.messages import register_message_kinds
 from people.services import auth
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -42,8 +43,10 @@ def migrate(url: str) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def message_kinds_registered() -> None:
-    """As the app and the scheduler do at start-up: tests that render or send mail without an app need it."""
+    """As the app and the scheduler do at start-up: tests that render or send mail, or describe the audit log,
+    without an app need it."""
     register_message_kinds()
+    register_audit_words()
 
 
 @pytest.fixture(scope="session", autouse=True)

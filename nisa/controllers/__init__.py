@@ -5,6 +5,7 @@ from litestar.types import ControllerRouterHandler
 
 from nisa.controllers import health
 from nisa.controllers.api_docs import api_docs
+from nisa.controllers.audit import AuditController
 from nisa.controllers.home import PageController
 from nisa.controllers.jobs import JobController
 from nisa.controllers.outbox import OutboxController
@@ -13,6 +14,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     health.live,
     health.ready,
     PageController,
+    AuditController,
     api_docs,
     JobController,
     OutboxController,

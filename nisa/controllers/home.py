@@ -1,4 +1,4 @@
-"""The home page (a dashboard by role), the audit log browser, and the Khmer web font."""
+"""The home page (a dashboard by role) and the Khmer web font."""
 
 from pathlib import Path
 
@@ -7,9 +7,7 @@ from litestar import Controller, Request, get
 from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foundation.guards import requires_admin
 from foundation.roles import Role
-from people.services import audit_log
 from training.services.dashboard import dashboard_for
 
 KHMER_FONT = next((Path(fontpkg_noto_sans_khmer.__file__).parent / "files").glob("NotoSansKhmer*.ttf"))
@@ -25,11 +23,6 @@ class PageController(Controller):
             dashboard = await dashboard_for(db, request.user)
             return Template("training/dashboard.html", context={"dashboard": dashboard})
         return Template("training/home.html")
-
-    @get("/admin/audit", guards=[requires_admin])
-    async def audit_log(self, db: AsyncSession, page: int = 1, entity: str | None = None) -> Template:
-        entries = await audit_log.list_entries(db, entity_type=entity, page=max(page, 1))
-        return Template("training/audit.html", context={"page": entries, "entity": entity})
 
     @get("/fonts/noto-sans-khmer.ttf")
     async def khmer_font(self) -> File:

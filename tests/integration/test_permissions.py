@@ -48,6 +48,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/schema/openapi.json"): PUBLIC,
     ("GET", "/api/schema/{path:str}"): PUBLIC,
     ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/admin/audit.csv"): ADMIN,
     ("GET", "/locations/districts"): SIGNED_IN,
     ("GET", "/locations/communes"): SIGNED_IN,
     ("GET", "/admin/users"): ADMIN,

@@ -41,9 +41,10 @@ async def test_role_change_is_audited_with_before_and_after(client, db, as_role)
     assert entry.ip
     roles = (await db.execute(select(UserRole.role).where(UserRole.user_id == trainer.id))).scalars().all()
     assert sorted(roles) == ["admin", "trainer"]
+    await use_english(client)
     page = await client.get("/admin/audit")
-    assert "user.update" in page.text and f"user_account #{trainer.id}" in page.text
-    assert "<dt>roles</dt>" in page.text
+    assert "User changed" in page.text and f'<a href="/admin/users/{trainer.id}">Chan Dara</a>' in page.text
+    assert "<dt>Roles</dt><dd><del>Trainer</del> → <ins>Admin, Trainer</ins></dd>" in page.text
 
 
 async def test_bad_user_input_saves_nothing(client, db, as_role):
