@@ -29,7 +29,9 @@ from foundation.roles import Role
 from people.models import Trainee, User
 from people.services.auth import CurrentUser
 from training.models import Assessment, AssessmentResult, Enrolment, EnrolmentStatus
+from training.schemas.progress import Requirement
 from training.services import access, progress
+from training.services.completion import completion_day
 from training.services.progress import Progress
 
 # Bit positions in the status list come from the certificate's id through a fixed permutation of the list
@@ -60,20 +62,26 @@ class Holder:
     """What the certificate needs to know of its holder beyond the progress row."""
 
     achieved: list[Competency]  # the course's competencies last assessed competent, in code order
+    assessed_on: date | None  # the day the last of them was assessed competent
     language: str  # of the holder's login, for the email (outbox.DEFAULT_LANGUAGE without one)
 
 
 async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int, Holder]:
     """The holder facts of each enrolment of the batch (by enrolment id), in three queries in all."""
     enrolment_ids = [row_id(p.enrolment) for p in batch]
-    latest: dict[tuple[int, int], str] = {}
+    latest: dict[tuple[int, int], tuple[str, date]] = {}
     assessed = await session.execute(
-        select(col(Assessment.enrolment_id), col(Assessment.competency_id), col(Assessment.result))
+        select(
+            col(Assessment.enrolment_id),
+            col(Assessment.competency_id),
+            col(Assessment.result),
+            col(Assessment.assessed_on),
+        )
         .where(col(Assessment.enrolment_id).in_(enrolment_ids))
         .order_by(col(Assessment.id))
     )
-    for enrolment_id, competency_id, result in assessed.all():
-        latest[enrolment_id, competency_id] = result
+    for enrolment_id, competency_id, result, assessed_on in assessed.all():
+        latest[enrolment_id, competency_id] = (result, assessed_on)
     targets: dict[int, list[Competency]] = defaultdict(list)
     linked = await session.execute(
         select(col(CourseCompetency.course_id), Competency)
@@ -89,17 +97,19 @@ async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int
         )
     )
     languages = {trainee_id: language for trainee_id, language in accounts.all()}
-    return {
-        row_id(p.enrolment): Holder(
-            [
-                c
-                for c in targets[row_id(p.course)]
-                if latest.get((row_id(p.enrolment), row_id(c))) == AssessmentResult.competent
-            ],
+    holders = {}
+    for p in batch:
+        competent = {
+            c: latest[row_id(p.enrolment), row_id(c)][1]
+            for c in targets[row_id(p.course)]
+            if latest.get((row_id(p.enrolment), row_id(c)), ("",))[0] == AssessmentResult.competent
+        }
+        holders[row_id(p.enrolment)] = Holder(
+            list(competent),
+            max(competent.values(), default=None),
             languages.get(row_id(p.trainee), DEFAULT_LANGUAGE),
         )
-        for p in batch
-    }
+    return holders
 
 
 def course_template(
@@ -140,18 +150,19 @@ def course_template(
 def _document(
     authority: IssuingAuthority,
     found: Progress,
-    competencies: list[Competency],
+    holder: Holder,
     code: str,
     issued_on: date,
     expires_on: date | None,
 ) -> CertificateDocument:
+    facts = found.facts
     return replace(
-        course_template(authority, found.course, competencies),
+        course_template(authority, found.course, holder.achieved),
         code=grouped(code),
         verification_url=authority.verification_url(code),
         holder_name_km=found.trainee.name_km,
         holder_name_latin=found.trainee.name_latin,
-        completed_on=min(found.cohort.end_date, issued_on),
+        completed_on=completion_day(facts.delivery, [facts.last_record_on, holder.assessed_on], issued_on),
         issued_on=issued_on,
         expires_on=expires_on,
         cohort_code=found.cohort.code,
@@ -177,7 +188,7 @@ def _make_valid(
     """
     today = authority.today()
     expires_on = expires_on or _expiry(found.course, today)
-    document = _document(authority, found, holder.achieved, certificate.code, today, expires_on)
+    document = _document(authority, found, holder, certificate.code, today, expires_on)
     certificate.status = CertificateStatus.valid.value
     certificate.snapshot = document.to_snapshot()
     certificate.issued_on, certificate.expires_on = today, document.expires_on
@@ -214,6 +225,12 @@ def refusal(found: Progress) -> Conflict | None:
         return Conflict(N_("This course does not give a certificate."))
     if found.enrolment.status not in ISSUABLE_STATUSES:
         return Conflict(N_("Only a trainee who completed the course can receive a certificate."))
+    if not found.facts.delivery.delivered:
+        [sessions] = [item for item in found.checklist.items if item.requirement == Requirement.sessions]
+        return Conflict(
+            N_("The course is not over yet (%(sessions)s): certificates are issued after its last session."),
+            sessions=sessions.text(),
+        )
     if not found.complete:
         missing = "; ".join(item.text() for item in found.checklist.items if not item.met)
         return Conflict(N_("Not complete yet: %(missing)s"), missing=missing)
