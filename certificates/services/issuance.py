@@ -99,14 +99,14 @@ async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int
     languages = {trainee_id: language for trainee_id, language in accounts.all()}
     holders = {}
     for p in batch:
-        competent = {
-            c: latest[row_id(p.enrolment), row_id(c)][1]
+        competent = [
+            (c, latest[row_id(p.enrolment), row_id(c)][1])
             for c in targets[row_id(p.course)]
             if latest.get((row_id(p.enrolment), row_id(c)), ("",))[0] == AssessmentResult.competent
-        }
+        ]
         holders[row_id(p.enrolment)] = Holder(
-            list(competent),
-            max(competent.values(), default=None),
+            [c for c, _ in competent],
+            max((day for _, day in competent), default=None),
             languages.get(row_id(p.trainee), DEFAULT_LANGUAGE),
         )
     return holders
@@ -219,18 +219,25 @@ def _notify_holder(
 # ---------------------------------------------------------------- issuing
 
 
+def course_not_over(found: Progress) -> Conflict | None:
+    """Certificates wait for the course to be delivered: every session of the cohort held or cancelled."""
+    if found.facts.delivery.delivered:
+        return None
+    [sessions] = [item for item in found.checklist.items if item.requirement == Requirement.sessions]
+    return Conflict(
+        N_("The course is not over yet (%(sessions)s): certificates are issued after its last session."),
+        sessions=sessions.text(),
+    )
+
+
 def refusal(found: Progress) -> Conflict | None:
     """Why this enrolment cannot have a certificate, or None if it can."""
     if not found.course.issues_certificate:
         return Conflict(N_("This course does not give a certificate."))
     if found.enrolment.status not in ISSUABLE_STATUSES:
         return Conflict(N_("Only a trainee who completed the course can receive a certificate."))
-    if not found.facts.delivery.delivered:
-        [sessions] = [item for item in found.checklist.items if item.requirement == Requirement.sessions]
-        return Conflict(
-            N_("The course is not over yet (%(sessions)s): certificates are issued after its last session."),
-            sessions=sessions.text(),
-        )
+    if not_over := course_not_over(found):
+        return not_over
     if not found.complete:
         missing = "; ".join(item.text() for item in found.checklist.items if not item.met)
         return Conflict(N_("Not complete yet: %(missing)s"), missing=missing)
@@ -297,9 +304,19 @@ async def _existing(session: AsyncSession, enrolment_ids: Sequence[int]) -> dict
 
 
 async def issue_certificate(
-    session: AsyncSession, authority: IssuingAuthority, actor: Actor, user: CurrentUser, enrolment_id: int
+    session: AsyncSession,
+    authority: IssuingAuthority,
+    actor: Actor,
+    user: CurrentUser,
+    enrolment_id: int,
+    *,
+    after_revocation: bool = False,
 ) -> Issued:
-    """Issue one enrolment's certificate: a trainer of its cohort or an admin; complete enrolments only."""
+    """Issue one enrolment's certificate: a trainer of its cohort or an admin; complete enrolments only.
+
+    An enrolment is issued once; when its certificate was revoked, a new one is issued only when asked
+    (`after_revocation`: the trainer decided, e.g. after correcting the record that caused the revocation).
+    """
     enrolment = await session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise NotFound(N_("No such enrolment."))
@@ -307,7 +324,8 @@ async def issue_certificate(
     found = await _progress_of(session, enrolment_id)
     if refused := refusal(found):
         raise refused
-    if previous := (await _existing(session, [enrolment_id])).get(enrolment_id):
+    previous = (await _existing(session, [enrolment_id])).get(enrolment_id)
+    if previous and not (after_revocation and previous.status == CertificateStatus.revoked):
         raise Conflict(N_("This trainee already has a certificate (%(code)s)."), code=previous.public_code)
     try:
         [issued] = await _issue(session, authority, actor, [found], user)
@@ -324,9 +342,12 @@ class CohortIssuance:
 
 
 async def issuable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> list[Progress]:
-    """The cohort's complete enrolments that have no certificate yet."""
+    """The cohort's complete enrolments that have no certificate yet (none at all before its last session is
+    held: refused with the sessions still to come)."""
     await access.cohort_for(session, user, cohort_id)
     overview = await progress.cohort_overview(session, cohort_id)
+    if overview.progress and (not_over := course_not_over(overview.progress[0])):
+        raise not_over
     candidates = [p for p in overview.progress if refusal(p) is None]
     existing = await _existing(session, [row_id(p.enrolment) for p in candidates])
     return [p for p in candidates if row_id(p.enrolment) not in existing]
