@@ -99,7 +99,7 @@ class CohortRead(SQLModel):
 class SessionCancellation(SQLModel):
     """Why a session will not take place: kept with it and shown wherever sessions are listed."""
 
-    reason: Annotated[str, StringConstraints(max_length=500)] = ""
+    reason: Annotated[str, StringConstraints(max_length=500)]
 
     @field_validator("reason")
     @classmethod
