@@ -117,7 +117,7 @@ async def newest_statuses(session: AsyncSession, enrolment_ids: Sequence[int]) -
         .where(col(Certificate.enrolment_id).in_(list(enrolment_ids)))
         .order_by(col(Certificate.id))
     )
-    return dict(rows.tuples().all())
+    return {enrolment_id: status for enrolment_id, status in rows.all()}
 
 
 async def printable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> list[Certificate]:

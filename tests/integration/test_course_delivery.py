@@ -190,6 +190,8 @@ async def test_a_session_is_cancelled_with_a_reason_audited_and_shown_struck_thr
     register = await client.get(f"/cohorts/{cohort_id}/sessions/{meeting.id}/attendance")
     assert f"This session was cancelled: {REASON}" in register.text
 
+    form = (await client.get(f"/cohorts/{cohort_id}/sessions/{meeting.id}")).text
+    assert "Cancelled on" in form and f"/sessions/{meeting.id}/restore" in form
     restored = await post_form(client, f"/cohorts/{cohort_id}/sessions/{meeting.id}/restore")
     assert restored.status_code == 303 and (await sessions_of(db, cohort_id))[0].cancelled_at is None
     assert await count(db, AuditEntry, AuditEntry.action == "session.restore") == 1
