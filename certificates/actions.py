@@ -32,10 +32,18 @@ async def _store_pdfs(authority: IssuingAuthority, certificates: Sequence[Certif
 
 
 async def issue_certificate(
-    session: AsyncSession, authority: IssuingAuthority, actor: Actor, user: CurrentUser, enrolment_id: int
+    session: AsyncSession,
+    authority: IssuingAuthority,
+    actor: Actor,
+    user: CurrentUser,
+    enrolment_id: int,
+    *,
+    after_revocation: bool = False,
 ) -> Issued:
     """Issue one enrolment's certificate (see issuance.issue_certificate), commit, store its PDF."""
-    issued = await issuance.issue_certificate(session, authority, actor, user, enrolment_id)
+    issued = await issuance.issue_certificate(
+        session, authority, actor, user, enrolment_id, after_revocation=after_revocation
+    )
     await session.commit()
     await _store_pdfs(authority, [issued.certificate])
     return issued

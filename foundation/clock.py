@@ -9,6 +9,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def cambodian_now() -> datetime:
+    """Now as a wall clock in Cambodia shows it: whether a session's end has passed is local."""
+    return datetime.now(PHNOM_PENH)
+
+
 def today() -> date:
     """Today in Cambodia, whatever the server's time zone: dates of sessions and certificates are local."""
     return datetime.now(PHNOM_PENH).date()

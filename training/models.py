@@ -80,6 +80,14 @@ class ClassSession(SQLModel, table=True):
     day: date = Field(index=True)
     starts_at: time | None = None
     ends_at: time | None = None
+    # A cancelled session stays on record (with why, who and when) but no longer counts for anything.
+    cancelled_at: datetime | None = timestamp(default=None)
+    cancelled_by: int | None = Field(default=None, foreign_key="user_account.id")
+    cancelled_reason: str | None = Field(default=None, max_length=500)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class SessionModule(SQLModel, table=True):

@@ -65,6 +65,7 @@ async def remind_sessions(session: AsyncSession, now: datetime) -> int:
                 .join(Trainee, col(Trainee.id) == Enrolment.trainee_id)
                 .where(
                     col(ClassSession.day) == tomorrow,
+                    col(ClassSession.cancelled_at).is_(None),
                     col(Cohort.status) != CohortStatus.closed.value,
                     col(Enrolment.status) == EnrolmentStatus.enrolled.value,
                     col(Trainee.email).is_not(None),

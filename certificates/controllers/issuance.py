@@ -79,7 +79,16 @@ class CohortCertificateController(Controller):
         done = done_before + len(result.issued)
         if not stepwise:
             return Redirect(f"{cohort_certificates_url(cohort_id)}?issued={done}", status_code=303)
-        context = {"cohort_id": cohort_id, "done": done, "remaining": result.remaining}
+        # The rows just issued (and, at the end, the page's actions) are swapped into the table as it goes.
+        found = await listing.cohort_certificates(db, request.user, cohort_id)
+        issued_now = {one.certificate.enrolment_id for one in result.issued}
+        context = {
+            "cohort_id": cohort_id,
+            "done": done,
+            "remaining": result.remaining,
+            "found": found,
+            "rows": found.rows_of(issued_now),
+        }
         return Template("certificates/_issue_progress.html", context=context)
 
     @get("/all.zip")
@@ -147,7 +156,11 @@ class EnrolmentCertificateController(Controller):
     async def issue_certificate(
         self, request: Request, db: AsyncSession, authority: IssuingAuthority, enrolment_id: int
     ) -> Redirect:
-        issued = await actions.issue_certificate(db, authority, actor_of(request), request.user, enrolment_id)
+        """`after_revocation`: the trainer chose to issue a new certificate where the last was revoked."""
+        again = bool((await request.form()).get("after_revocation"))
+        issued = await actions.issue_certificate(
+            db, authority, actor_of(request), request.user, enrolment_id, after_revocation=again
+        )
         return Redirect(f"{cohort_certificates_url(issued.certificate.cohort_id)}?issued=1", status_code=303)
 
 

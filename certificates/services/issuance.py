@@ -29,7 +29,9 @@ from foundation.roles import Role
 from people.models import Trainee, User
 from people.services.auth import CurrentUser
 from training.models import Assessment, AssessmentResult, Enrolment, EnrolmentStatus
+from training.schemas.progress import Requirement
 from training.services import access, progress
+from training.services.completion import completion_day
 from training.services.progress import Progress
 
 # Bit positions in the status list come from the certificate's id through a fixed permutation of the list
@@ -60,20 +62,26 @@ class Holder:
     """What the certificate needs to know of its holder beyond the progress row."""
 
     achieved: list[Competency]  # the course's competencies last assessed competent, in code order
+    assessed_on: date | None  # the day the last of them was assessed competent
     language: str  # of the holder's login, for the email (outbox.DEFAULT_LANGUAGE without one)
 
 
 async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int, Holder]:
     """The holder facts of each enrolment of the batch (by enrolment id), in three queries in all."""
     enrolment_ids = [row_id(p.enrolment) for p in batch]
-    latest: dict[tuple[int, int], str] = {}
+    latest: dict[tuple[int, int], tuple[str, date]] = {}
     assessed = await session.execute(
-        select(col(Assessment.enrolment_id), col(Assessment.competency_id), col(Assessment.result))
+        select(
+            col(Assessment.enrolment_id),
+            col(Assessment.competency_id),
+            col(Assessment.result),
+            col(Assessment.assessed_on),
+        )
         .where(col(Assessment.enrolment_id).in_(enrolment_ids))
         .order_by(col(Assessment.id))
     )
-    for enrolment_id, competency_id, result in assessed.all():
-        latest[enrolment_id, competency_id] = result
+    for enrolment_id, competency_id, result, assessed_on in assessed.all():
+        latest[enrolment_id, competency_id] = (result, assessed_on)
     targets: dict[int, list[Competency]] = defaultdict(list)
     linked = await session.execute(
         select(col(CourseCompetency.course_id), Competency)
@@ -89,17 +97,19 @@ async def _holders(session: AsyncSession, batch: Sequence[Progress]) -> dict[int
         )
     )
     languages = {trainee_id: language for trainee_id, language in accounts.all()}
-    return {
-        row_id(p.enrolment): Holder(
-            [
-                c
-                for c in targets[row_id(p.course)]
-                if latest.get((row_id(p.enrolment), row_id(c))) == AssessmentResult.competent
-            ],
+    holders = {}
+    for p in batch:
+        competent = [
+            (c, latest[row_id(p.enrolment), row_id(c)][1])
+            for c in targets[row_id(p.course)]
+            if latest.get((row_id(p.enrolment), row_id(c)), ("",))[0] == AssessmentResult.competent
+        ]
+        holders[row_id(p.enrolment)] = Holder(
+            [c for c, _ in competent],
+            max((day for _, day in competent), default=None),
             languages.get(row_id(p.trainee), DEFAULT_LANGUAGE),
         )
-        for p in batch
-    }
+    return holders
 
 
 def course_template(
@@ -140,18 +150,19 @@ def course_template(
 def _document(
     authority: IssuingAuthority,
     found: Progress,
-    competencies: list[Competency],
+    holder: Holder,
     code: str,
     issued_on: date,
     expires_on: date | None,
 ) -> CertificateDocument:
+    facts = found.facts
     return replace(
-        course_template(authority, found.course, competencies),
+        course_template(authority, found.course, holder.achieved),
         code=grouped(code),
         verification_url=authority.verification_url(code),
         holder_name_km=found.trainee.name_km,
         holder_name_latin=found.trainee.name_latin,
-        completed_on=min(found.cohort.end_date, issued_on),
+        completed_on=completion_day(facts.delivery, [facts.last_record_on, holder.assessed_on], issued_on),
         issued_on=issued_on,
         expires_on=expires_on,
         cohort_code=found.cohort.code,
@@ -177,7 +188,7 @@ def _make_valid(
     """
     today = authority.today()
     expires_on = expires_on or _expiry(found.course, today)
-    document = _document(authority, found, holder.achieved, certificate.code, today, expires_on)
+    document = _document(authority, found, holder, certificate.code, today, expires_on)
     certificate.status = CertificateStatus.valid.value
     certificate.snapshot = document.to_snapshot()
     certificate.issued_on, certificate.expires_on = today, document.expires_on
@@ -208,12 +219,25 @@ def _notify_holder(
 # ---------------------------------------------------------------- issuing
 
 
+def course_not_over(found: Progress) -> Conflict | None:
+    """Certificates wait for the course to be delivered: every session of the cohort held or cancelled."""
+    if found.facts.delivery.delivered:
+        return None
+    [sessions] = [item for item in found.checklist.items if item.requirement == Requirement.sessions]
+    return Conflict(
+        N_("The course is not over yet (%(sessions)s): certificates are issued after its last session."),
+        sessions=sessions.text(),
+    )
+
+
 def refusal(found: Progress) -> Conflict | None:
     """Why this enrolment cannot have a certificate, or None if it can."""
     if not found.course.issues_certificate:
         return Conflict(N_("This course does not give a certificate."))
     if found.enrolment.status not in ISSUABLE_STATUSES:
         return Conflict(N_("Only a trainee who completed the course can receive a certificate."))
+    if not_over := course_not_over(found):
+        return not_over
     if not found.complete:
         missing = "; ".join(item.text() for item in found.checklist.items if not item.met)
         return Conflict(N_("Not complete yet: %(missing)s"), missing=missing)
@@ -280,9 +304,19 @@ async def _existing(session: AsyncSession, enrolment_ids: Sequence[int]) -> dict
 
 
 async def issue_certificate(
-    session: AsyncSession, authority: IssuingAuthority, actor: Actor, user: CurrentUser, enrolment_id: int
+    session: AsyncSession,
+    authority: IssuingAuthority,
+    actor: Actor,
+    user: CurrentUser,
+    enrolment_id: int,
+    *,
+    after_revocation: bool = False,
 ) -> Issued:
-    """Issue one enrolment's certificate: a trainer of its cohort or an admin; complete enrolments only."""
+    """Issue one enrolment's certificate: a trainer of its cohort or an admin; complete enrolments only.
+
+    An enrolment is issued once; when its certificate was revoked, a new one is issued only when asked
+    (`after_revocation`: the trainer decided, e.g. after correcting the record that caused the revocation).
+    """
     enrolment = await session.get(Enrolment, enrolment_id)
     if enrolment is None:
         raise NotFound(N_("No such enrolment."))
@@ -290,7 +324,8 @@ async def issue_certificate(
     found = await _progress_of(session, enrolment_id)
     if refused := refusal(found):
         raise refused
-    if previous := (await _existing(session, [enrolment_id])).get(enrolment_id):
+    previous = (await _existing(session, [enrolment_id])).get(enrolment_id)
+    if previous and not (after_revocation and previous.status == CertificateStatus.revoked):
         raise Conflict(N_("This trainee already has a certificate (%(code)s)."), code=previous.public_code)
     try:
         [issued] = await _issue(session, authority, actor, [found], user)
@@ -307,9 +342,12 @@ class CohortIssuance:
 
 
 async def issuable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> list[Progress]:
-    """The cohort's complete enrolments that have no certificate yet."""
+    """The cohort's complete enrolments that have no certificate yet (none at all before its last session is
+    held: refused with the sessions still to come)."""
     await access.cohort_for(session, user, cohort_id)
     overview = await progress.cohort_overview(session, cohort_id)
+    if overview.progress and (not_over := course_not_over(overview.progress[0])):
+        raise not_over
     candidates = [p for p in overview.progress if refusal(p) is None]
     existing = await _existing(session, [row_id(p.enrolment) for p in candidates])
     return [p for p in candidates if row_id(p.enrolment) not in existing]

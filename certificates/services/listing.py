@@ -1,5 +1,6 @@
 """Certificates read back: a cohort's certificates, a holder's own, the admin list."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -14,7 +15,7 @@ from courses.models import Course
 from foundation.clock import cambodian_day
 from foundation.columns import row_id
 from foundation.errors import NotFound
-from foundation.i18n import N_
+from foundation.i18n import N_, gettext
 from foundation.paging import Page
 from people.models import Trainee
 from people.services.auth import CurrentUser
@@ -73,6 +74,24 @@ class CohortCertificates:
         return [p for p, c in self.enrolments if c is None and issuance.refusal(p) is None]
 
     @property
+    def not_over(self) -> str | None:
+        """Why nothing can be issued yet, when the cohort's last session is still to come."""
+        if not self.enrolments or (refused := issuance.course_not_over(self.enrolments[0][0])) is None:
+            return None
+        return gettext(refused.message) % refused.params
+
+    def reissuable(self, found: Progress, certificate: Certificate | None) -> bool:
+        """A revoked certificate of an enrolment that could have one: the trainer decides on a new one."""
+        return (
+            certificate is not None
+            and certificate.status == CertificateStatus.revoked
+            and issuance.refusal(found) is None
+        )
+
+    def rows_of(self, enrolment_ids: set[int]) -> list[tuple[Progress, Certificate | None]]:
+        return [(p, c) for p, c in self.enrolments if row_id(p.enrolment) in enrolment_ids]
+
+    @property
     def issued(self) -> list[Certificate]:
         return [
             c for _, c in self.enrolments if c is not None and c.status != CertificateStatus.pending_approval
@@ -90,6 +109,17 @@ async def cohort_certificates(session: AsyncSession, user: CurrentUser, cohort_i
     return CohortCertificates(
         overview.cohort, overview.course, [(p, newest.get(row_id(p.enrolment))) for p in overview.progress]
     )
+
+
+async def newest_statuses(session: AsyncSession, enrolment_ids: Sequence[int]) -> dict[int, str]:
+    """The status of each enrolment's newest certificate (enrolments without one are absent): the trainer's
+    dashboard leaves out those who hold a current one. No access check."""
+    rows = await session.execute(
+        select(col(Certificate.enrolment_id), col(Certificate.status))
+        .where(col(Certificate.enrolment_id).in_(list(enrolment_ids)))
+        .order_by(col(Certificate.id))
+    )
+    return {enrolment_id: status for enrolment_id, status in rows.all()}
 
 
 async def printable(session: AsyncSession, user: CurrentUser, cohort_id: int) -> list[Certificate]:

@@ -7,6 +7,7 @@ from litestar import Controller, Request, get
 from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from certificates.services.listing import newest_statuses
 from foundation.roles import Role
 from training.services.dashboard import dashboard_for
 
@@ -20,7 +21,7 @@ class PageController(Controller):
     async def home(self, request: Request, db: AsyncSession) -> Template:
         """Trainers (and admins who train) get their dashboard; everyone else the welcome page."""
         if request.user is not None and request.user.has_role(Role.trainer):
-            dashboard = await dashboard_for(db, request.user)
+            dashboard = await dashboard_for(db, request.user, newest_statuses)
             return Template("training/dashboard.html", context={"dashboard": dashboard})
         return Template("training/home.html")
 

@@ -97,6 +97,7 @@ async def _closed_cohort(session: AsyncSession, trainer_id: int) -> Cohort:
 async def _did_everything(session: AsyncSession, cohort: Cohort, enrolment: Enrolment) -> None:
     """Present at every session, every module done, competent in every competency, quiz and pledge."""
     enrolment_id, done_on = row_id(enrolment), cohort.end_date
+    last_day = datetime.combine(done_on, time(8), tzinfo=UTC)  # the certificates' completion date
     meetings = await session.execute(
         select(col(ClassSession.id)).where(col(ClassSession.cohort_id) == cohort.id)
     )
@@ -130,9 +131,11 @@ async def _did_everything(session: AsyncSession, cohort: Cohort, enrolment: Enro
             QuizAttempt(
                 enrolment_id=enrolment_id,
                 module_id=row_id(module),
-                submitted_at=datetime.now(UTC),
+                started_at=last_day,
+                submitted_at=last_day,
                 score_percent=90,
                 passed=True,
             )
         )
-        session.add(PledgeAcceptance(enrolment_id=enrolment_id, module_id=row_id(module)))
+        pledge = PledgeAcceptance(enrolment_id=enrolment_id, module_id=row_id(module), accepted_at=last_day)
+        session.add(pledge)

@@ -119,7 +119,7 @@ async def test_several_kinds_of_entries_read_in_words(client, db, as_role):
     assert "Ethics quiz submitted" in page and "10 answers, 8 correct" in page
     assert "System" in page
     # Words nobody registered yet: readable, never a crash.
-    assert "Paper pledge record" in page and "Signed on" in page and "Mar 1, 2026" in page
+    assert "Paper pledge record" in page and "Signed on" in page and "1 Mar 2026" in page
 
 
 async def test_names_come_with_a_bounded_number_of_queries(app, client, db, as_role):

@@ -152,7 +152,7 @@ async def test_answers_are_graded_on_the_server_and_the_result_explains(client, 
     assert "Right answer" in page and "Because" in page
     assert await audit_count(db, "quiz_attempt.submit") == 1
     checklist = (await client.get("/api/v1/me/progress")).json()["enrolments"][0]["checklist"]
-    assert {"requirement": "quiz", "met": True}.items() <= checklist[3].items()
+    assert {"requirement": "quiz", "met": True}.items() <= checklist[4].items()
 
 
 async def test_a_failed_attempt_is_recorded_with_its_score(client, db, quiz):
@@ -302,7 +302,7 @@ async def test_the_pledge_needs_the_box_ticked_and_is_accepted_once(client, db, 
     page = (await client.get(quiz.url)).text
     assert "You accepted this pledge on" in page and 'name="accept"' not in page
     checklist = (await client.get("/api/v1/me/progress")).json()["enrolments"][0]["checklist"]
-    assert [(item["requirement"], item["met"]) for item in checklist[3:]] == [
+    assert [(item["requirement"], item["met"]) for item in checklist[4:]] == [
         ("quiz", False),
         ("pledge", True),
     ]

@@ -61,6 +61,8 @@ async def running_course(
     status: str = "running",
     start: date | None = None,  # type: ignore[assignment]
 ) -> Setup:
+    """A published course and a cohort of 4 daily sessions from `start`: by default, a week ago (the course
+    has been delivered; pass today for sessions still to come)."""
     framework = await make_framework(db, domains=1, per_domain=3)
     query = select(Competency.id).where(Competency.framework_id == framework.id).order_by(Competency.code)
     competencies = list((await db.execute(query)).scalars())
@@ -72,6 +74,7 @@ async def running_course(
             select(CourseModule).where(CourseModule.course_id == course.id).order_by(CourseModule.position)
         )
     ).scalars()
+    start = start or date.today() - timedelta(days=7)
     cohort = await make_cohort(db, course, trainer_ids=trainer_ids, status=status, start=start)
     return Setup(course, competencies, list(modules), cohort)
 
@@ -158,7 +161,7 @@ async def test_a_trainee_who_did_everything_is_complete(db):
     await record(db, setup, enrolment)
     progress = (await enrolment_progress(db, [enrolment.id]))[enrolment.id]
     assert progress.complete
-    assert texts(progress) == [
+    assert texts(progress)[1:] == [
         "Attendance 100% of 80% required",
         "Modules: 2 of 2 done",
         "Competencies: 3 of 3 competent",
@@ -173,7 +176,7 @@ async def test_the_checklist_says_what_is_missing_with_the_numbers(db):
     await record(db, setup, enrolment, present=3, modules=False, competent=2, quiz=60, pledge=False)
     progress = (await enrolment_progress(db, [enrolment.id]))[enrolment.id]
     assert not progress.complete
-    assert texts(progress) == [
+    assert texts(progress)[1:] == [
         "Attendance 75% of 80% required",
         "Modules: 0 of 2 done (missing: Module 1, Ethics)",
         "Competencies: 2 of 3 competent (missing: D1.3)",
@@ -221,7 +224,7 @@ async def test_progress_of_many_enrolments_at_once_and_unknown_ids(db):
     assert set(found) == {a.id, b.id}
     assert found[a.id].complete and not found[b.id].complete
     assert found[b.id].course.id == second.course.id
-    assert texts(found[b.id])[0] == "Attendance: not taken yet (80% required)"
+    assert texts(found[b.id])[1] == "Attendance: not taken yet (80% required)"
 
 
 # ---------------------------------------------------------------- My progress
@@ -231,7 +234,7 @@ async def test_my_progress_shows_my_enrolments_checklist_sessions_and_a_link_to_
     client, db, as_role
 ):
     me = await as_role(Role.trainee, language="en")
-    setup = await running_course(db)
+    setup = await running_course(db, start=date.today())
     enrolment = await enrol_user(db, setup.cohort, me)
     await record(db, setup, enrolment, present=3, quiz=None)
     answer = await client.get("/me")
@@ -255,7 +258,7 @@ async def test_my_progress_is_in_khmer_for_a_khmer_user(client, db, as_role):
 
 async def test_a_trainee_sees_only_their_own_enrolments(client, db, as_role):
     me = await as_role(Role.trainee, language="en")
-    setup = await running_course(db)
+    setup = await running_course(db, start=date.today())
     mine = await enrol_user(db, setup.cohort, me)
     other_setup = await running_course(db)
     await enrol_new(db, other_setup.cohort)
@@ -358,6 +361,7 @@ async def test_overview_as_json(client, db, as_role):
     body = (await client.get(f"/api/v1/cohorts/{setup.cohort.id}/overview?missing=attendance")).json()
     assert (body["total"], body["complete"], body["missing"]) == (3, 1, "attendance")
     assert body["missing_counts"] == {
+        "sessions": 0,
         "attendance": 1,
         "modules": 0,
         "competencies": 0,
@@ -366,7 +370,7 @@ async def test_overview_as_json(client, db, as_role):
     }
     (only,) = body["enrolments"]
     assert only["enrolment_id"] == enrolments["absent"].id
-    assert only["checklist"][0] == {
+    assert only["checklist"][1] == {
         "requirement": "attendance",
         "met": False,
         "text": "Attendance 50% of 80% required",

@@ -1,7 +1,7 @@
 """The completion rules, without a database: each requirement alone, then together, table-driven."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -13,11 +13,16 @@ from foundation.i18n import current_language
 from training.models import QuizAttempt
 from training.schemas.progress import Requirement
 from training.services.completion import (
+    Delivery,
     EnrolmentFacts,
+    Meeting,
     PledgeRecord,
     QuizRecord,
     completion_checklist,
+    completion_day,
+    course_delivery,
     quiz_record,
+    session_held,
 )
 
 ETHICS = 9
@@ -52,7 +57,9 @@ RULES = CompletionChecklist(
     ethics_quizzes=[(module(ETHICS, "Ethics", "ethics"), EthicsQuiz(module_id=ETHICS, pass_mark_percent=80))],
     pledge_required=True,
 )
+DELIVERED = Delivery(held=4, total=4, ends_on=date(2026, 12, 11), delivered=True)
 DONE = EnrolmentFacts(
+    delivery=DELIVERED,
     attendance_percent=Decimal("92.5"),
     completed_module_ids=frozenset({1, 2, ETHICS}),
     competency_results={11: "competent", 12: "competent", 13: "competent"},
@@ -63,6 +70,21 @@ NOTHING_DONE = EnrolmentFacts()
 
 # (case, what differs from DONE, the requirement affected, is it met, what the checklist says about it)
 ONE_RULE_AT_A_TIME: list[tuple[str, dict[str, Any], Requirement, bool, str]] = [
+    ("every session held", {}, Requirement.sessions, True, "Course ends 11 Dec 2026: 4 of 4 sessions held"),
+    (
+        "sessions to come",
+        {"delivery": Delivery(held=1, total=4, ends_on=date(2026, 12, 11))},
+        Requirement.sessions,
+        False,
+        "Course ends 11 Dec 2026: 1 of 4 sessions held",
+    ),
+    (
+        "no sessions, before the end date",
+        {"delivery": Delivery(ends_on=date(2026, 12, 11))},
+        Requirement.sessions,
+        False,
+        "Course ends 11 Dec 2026: no sessions scheduled",
+    ),
     ("attendance above", {}, Requirement.attendance, True, "Attendance 92.5% of 80% required"),
     (
         "attendance at the threshold",
@@ -188,13 +210,14 @@ def test_nothing_done_misses_every_requirement_and_says_so():
     assert not checklist.complete
     assert checklist.missing == list(Requirement)
     assert [item.text() for item in checklist.items] == [
+        "Sessions: none scheduled yet",
         "Attendance: not taken yet (80% required)",
         "Modules: 0 of 3 done (missing: Basics, Case planning, Ethics)",
         "Competencies: 0 of 3 competent (missing: CM.1, CM.2, CM.3)",
         "Ethics quiz: not taken yet (pass mark 80%, 3 attempts allowed)",
         "Code of ethics pledge: not accepted",
     ]
-    quiz, pledge = checklist.items[3:]
+    quiz, pledge = checklist.items[4:]
     assert quiz.module_id == pledge.module_id == ETHICS
 
 
@@ -212,21 +235,39 @@ RULE_SETS: list[tuple[str, dict[str, Any], EnrolmentFacts, bool, list[Requiremen
         {"required_modules": []},
         replace(DONE, completed_module_ids=frozenset()),
         True,
-        [Requirement.attendance, Requirement.competencies, Requirement.quiz, Requirement.pledge],
+        [
+            Requirement.sessions,
+            Requirement.attendance,
+            Requirement.competencies,
+            Requirement.quiz,
+            Requirement.pledge,
+        ],
     ),
     (
         "no required competencies: no competencies item",
         {"required_competencies": []},
         replace(DONE, competency_results={}),
         True,
-        [Requirement.attendance, Requirement.modules, Requirement.quiz, Requirement.pledge],
+        [
+            Requirement.sessions,
+            Requirement.attendance,
+            Requirement.modules,
+            Requirement.quiz,
+            Requirement.pledge,
+        ],
     ),
     (
         "no pledge required: no pledge item",
         {"pledge_required": False},
         replace(DONE, pledges={}),
         True,
-        [Requirement.attendance, Requirement.modules, Requirement.competencies, Requirement.quiz],
+        [
+            Requirement.sessions,
+            Requirement.attendance,
+            Requirement.modules,
+            Requirement.competencies,
+            Requirement.quiz,
+        ],
     ),
     (
         "two ethics modules: each quiz and pledge counts",
@@ -257,7 +298,7 @@ def test_the_course_rules_decide_what_is_checked(rule_changes, facts, complete, 
 def test_the_checklist_speaks_the_readers_language():
     token = current_language.set("km")
     try:
-        text = completion_checklist(RULES, replace(DONE, attendance_percent=Decimal("70"))).items[0].text()
+        text = completion_checklist(RULES, replace(DONE, attendance_percent=Decimal("70"))).items[1].text()
     finally:
         current_language.reset(token)
     assert "៧០" in text and "៨០" in text  # Khmer digits
@@ -308,3 +349,72 @@ QUIZ_RECORDS = [
 )
 def test_quiz_record(attempts, expected):
     assert quiz_record(attempts) == expected
+
+
+# ---------------------------------------------------------------- the course delivered: sessions held
+
+NOW = datetime(2026, 12, 8, 14, 0)  # Phnom Penh wall clock, 8 December at 14:00
+DAY_1, DAY_2 = date(2026, 12, 8), date(2026, 12, 9)
+
+HELD = [
+    ("yesterday's session", Meeting(date(2026, 12, 7)), True),
+    ("today's session that ended at noon", Meeting(DAY_1, ends_at=time(12, 0)), True),
+    ("today's session that ends at 16:00", Meeting(DAY_1, ends_at=time(16, 0)), False),
+    ("today's session without an end time: held at the end of the day", Meeting(DAY_1), False),
+    ("today's session whose register was taken", Meeting(DAY_1, time(16, 0), register_taken=True), True),
+    ("tomorrow's session", Meeting(DAY_2), False),
+    ("a cancelled session, even a past one", Meeting(date(2026, 12, 1), cancelled=True), False),
+]
+
+
+@pytest.mark.parametrize(("meeting", "held"), [c[1:] for c in HELD], ids=[c[0] for c in HELD])
+def test_a_session_is_held_once_it_ended_or_its_register_was_taken(meeting, held):
+    assert session_held(meeting, NOW) is held
+    assert session_held(meeting, NOW.replace(tzinfo=UTC)) is held  # the wall clock, whatever its zone
+
+
+DELIVERIES = [
+    (
+        "day 1 of a 4-day cohort",
+        [Meeting(DAY_1, register_taken=True), *(Meeting(date(2026, 12, d)) for d in (9, 10, 11))],
+        Delivery(1, 4, date(2026, 12, 11), False),
+    ),
+    (
+        "the last days cancelled: delivered once the others are held",
+        [Meeting(date(2026, 12, 7)), Meeting(DAY_1, register_taken=True), Meeting(DAY_2, cancelled=True)],
+        Delivery(2, 2, DAY_1, True),
+    ),
+    ("no sessions: delivered on the cohort's end date", [], Delivery(0, 0, DAY_1, True)),
+    (
+        "every session cancelled: by its end date",
+        [Meeting(DAY_1, cancelled=True)],
+        Delivery(0, 0, DAY_1, True),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("meetings", "expected"), [c[1:] for c in DELIVERIES], ids=[c[0] for c in DELIVERIES]
+)
+def test_a_course_is_delivered_when_every_session_not_cancelled_was_held(meetings, expected):
+    assert course_delivery(meetings, DAY_1, NOW) == expected
+
+
+def test_a_cohort_without_sessions_ending_later_is_not_delivered():
+    assert course_delivery([], DAY_2, NOW) == Delivery(0, 0, DAY_2, False)
+
+
+COMPLETION_DAYS = [
+    ("records done early wait for the last session", [date(2026, 12, 8)], date(2026, 12, 11)),
+    ("a requirement met after the last session", [date(2026, 12, 15), None], date(2026, 12, 15)),
+    ("never after the certificate's issue", [date(2026, 12, 30)], date(2026, 12, 20)),
+]
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"), [c[1:] for c in COMPLETION_DAYS], ids=[c[0] for c in COMPLETION_DAYS]
+)
+def test_the_completion_day_is_when_the_last_requirement_was_met_never_before_the_last_session(
+    days, expected
+):
+    assert completion_day(DELIVERED, days, issued_on=date(2026, 12, 20)) == expected

@@ -15,6 +15,7 @@ from training.schemas.cohorts import (
     CohortCreate,
     CohortRead,
     CohortUpdate,
+    SessionCancellation,
     SessionInput,
     SessionRead,
     StatusChange,
@@ -109,6 +110,30 @@ class CohortApi(Controller):
     ) -> None:
         """Refused (409) once attendance has been taken for the session."""
         await class_sessions.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
+
+    @post(
+        "/{cohort_id:int}/sessions/{session_id:int}/cancel",
+        dto=JsonObjectAs[SessionCancellation],
+        responses=INVALID,
+        status_code=200,
+    )
+    async def cancel_session(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int, data: dict[str, Any]
+    ) -> SessionRead:
+        """The reason is required; refused (409) once the session has taken place. The session stays, no
+        longer counted for attendance, reminders or completion."""
+        await class_sessions.cancel_session(
+            db, actor_of(request), request.user, cohort_id, session_id, validated(SessionCancellation, data)
+        )
+        return (await class_sessions.get_session(db, request.user, cohort_id, session_id))[1]
+
+    @post("/{cohort_id:int}/sessions/{session_id:int}/restore", status_code=200)
+    async def restore_session(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
+    ) -> SessionRead:
+        """Undo a cancellation: the session counts again."""
+        await class_sessions.restore_session(db, actor_of(request), request.user, cohort_id, session_id)
+        return (await class_sessions.get_session(db, request.user, cohort_id, session_id))[1]
 
     @get("/{cohort_id:int}/enrolments")
     async def list_enrolments(

@@ -68,6 +68,7 @@ def _my_progress_read(mine: MyProgress) -> MyProgressRead:
                 venue=u.cohort.venue,
                 module_titles_km=[m.title_km for m in u.modules],
                 module_titles_en=[m.title_en for m in u.modules],
+                cancelled_reason=u.meeting.cancelled_reason,
             )
             for u in mine.upcoming
         ],

@@ -17,7 +17,13 @@ from foundation.roles import Role
 from people.services import locations
 from training.models import CohortStatus
 from training.pages import COHORTS, cohort_url
-from training.schemas.cohorts import CohortCreate, CohortUpdate, SessionInput, StatusChange
+from training.schemas.cohorts import (
+    CohortCreate,
+    CohortUpdate,
+    SessionCancellation,
+    SessionInput,
+    StatusChange,
+)
 from training.services import class_sessions
 from training.services import cohorts as cohort_service
 from training.services import enrolment as enrolment_service
@@ -88,6 +94,27 @@ async def _session_form(
         "action": action,
     }
     return Template("training/cohorts/session_form.html", context=context, status_code=status_code)
+
+
+async def _stored_session_form(
+    request: Request,
+    db: AsyncSession,
+    cohort_id: int,
+    session_id: int,
+    errors: dict[str, str],
+    *,
+    reason: str = "",
+    status_code: int = 200,
+) -> Template:
+    """The form of a stored session (and its cancellation), with `errors` of the cancellation."""
+    _, meeting = await class_sessions.get_session(db, request.user, cohort_id, session_id)
+    action = f"{cohort_url(cohort_id)}/sessions/{session_id}"
+    values = meeting.model_dump() | {
+        "starts_at": _clock(meeting.starts_at),
+        "ends_at": _clock(meeting.ends_at),
+        "reason": reason,
+    }
+    return await _session_form(request, db, cohort_id, values, errors, action=action, status_code=status_code)
 
 
 async def _cohort_page(
@@ -213,13 +240,7 @@ class CohortController(Controller):
     async def edit_session(
         self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
     ) -> Template:
-        _, meeting = await class_sessions.get_session(db, request.user, cohort_id, session_id)
-        action = f"{cohort_url(cohort_id)}/sessions/{session_id}"
-        values = meeting.model_dump() | {
-            "starts_at": _clock(meeting.starts_at),
-            "ends_at": _clock(meeting.ends_at),
-        }
-        return await _session_form(request, db, cohort_id, values, {}, action=action)
+        return await _stored_session_form(request, db, cohort_id, session_id, {})
 
     @post("/{cohort_id:int}/sessions/{session_id:int}")
     async def update_session(
@@ -245,3 +266,33 @@ class CohortController(Controller):
     ) -> Redirect:
         await class_sessions.remove_session(db, actor_of(request), request.user, cohort_id, session_id)
         return Redirect(f"{cohort_url(cohort_id)}?notice=deleted#sessions", status_code=303)
+
+    @post("/{cohort_id:int}/sessions/{session_id:int}/cancel")
+    async def cancel_session(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
+    ) -> Template | Redirect:
+        """Needs a reason; refused once the session has taken place."""
+        values = form_values(await request.form())
+        try:
+            data = validated(SessionCancellation, values)
+            await class_sessions.cancel_session(
+                db, actor_of(request), request.user, cohort_id, session_id, data
+            )
+        except InvalidInput as invalid:
+            return await _stored_session_form(
+                request,
+                db,
+                cohort_id,
+                session_id,
+                invalid.field_errors,
+                reason=values.get("reason", ""),
+                status_code=422,
+            )
+        return Redirect(f"{cohort_url(cohort_id)}?notice=saved#sessions", status_code=303)
+
+    @post("/{cohort_id:int}/sessions/{session_id:int}/restore")
+    async def restore_session(
+        self, request: Request, db: AsyncSession, cohort_id: int, session_id: int
+    ) -> Redirect:
+        await class_sessions.restore_session(db, actor_of(request), request.user, cohort_id, session_id)
+        return Redirect(f"{cohort_url(cohort_id)}?notice=saved#sessions", status_code=303)

@@ -1,6 +1,6 @@
 """What the cohort forms and the JSON API take and give: a cohort, its status change, its sessions."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, StringConstraints, ValidationInfo, field_validator
@@ -96,6 +96,20 @@ class CohortRead(SQLModel):
     status: CohortStatus
 
 
+class SessionCancellation(SQLModel):
+    """Why a session will not take place: kept with it and shown wherever sessions are listed."""
+
+    reason: Annotated[str, StringConstraints(max_length=500)]
+
+    @field_validator("reason")
+    @classmethod
+    def _said(cls, reason: str) -> str:
+        reason = " ".join(reason.split())
+        if len(reason) < 3:
+            raise ValueError(N_("Say why the session is cancelled (at least 3 characters): trainees see it."))
+        return reason
+
+
 class SessionRead(SQLModel):
     id: int
     cohort_id: int
@@ -103,3 +117,5 @@ class SessionRead(SQLModel):
     starts_at: time | None
     ends_at: time | None
     module_ids: list[int]
+    cancelled_at: datetime | None = None
+    cancelled_reason: str | None = None

@@ -11,6 +11,7 @@ from training.models import EnrolmentStatus
 class Requirement(enum.StrEnum):
     """The kinds of completion requirement; also the overview's filter by missing item."""
 
+    sessions = "sessions"  # the course delivered: every session of the cohort held (or cancelled)
     attendance = "attendance"
     modules = "modules"
     competencies = "competencies"
@@ -53,6 +54,7 @@ class UpcomingSessionRead(SQLModel):
     venue: str
     module_titles_km: list[str]
     module_titles_en: list[str]
+    cancelled_reason: str | None = None  # a cancelled session is still listed, with why
 
 
 class MyProgressRead(SQLModel):

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from courses.models import Course, CourseModule
 from foundation import audit
 from foundation.audit import Actor
-from foundation.clock import today, utcnow
+from foundation.clock import cambodian_now, today, utcnow
 from foundation.columns import row_id, table
 from foundation.errors import Conflict, InvalidInput, NotFound
 from foundation.i18n import N_, gettext
@@ -29,6 +29,7 @@ from training.models import (
 )
 from training.schemas.attendance import AttendanceSheet, RegisterRead, RegisterRowRead, SheetTrainee
 from training.services.access import SEATED, cohort_for, course_of, writable
+from training.services.completion import Delivery, Meeting, course_delivery
 
 STATUSES = tuple(status.value for status in AttendanceStatus)
 ATTENDED = frozenset({AttendanceStatus.present.value, AttendanceStatus.late.value})
@@ -100,6 +101,29 @@ async def attendance_rates(session: AsyncSession, enrolment_ids: list[int]) -> d
     return {eid: marks[cohort_of[eid]].rate(eid) if eid in cohort_of else None for eid in enrolment_ids}
 
 
+async def course_deliveries(session: AsyncSession, end_dates: Mapping[int, date]) -> dict[int, Delivery]:
+    """How far each of these cohorts (by id, with its end date) has been delivered by now, in one query."""
+    if not end_dates:
+        return {}
+    meetings, marked = table(ClassSession), table(Attendance)
+    taken = select(marked.c.session_id).where(marked.c.session_id == meetings.c.id).exists()
+    rows = await session.execute(
+        select(
+            meetings.c.cohort_id,
+            meetings.c.day,
+            meetings.c.ends_at,
+            meetings.c.cancelled_at.is_not(None),
+        )
+        .add_columns(taken)
+        .where(meetings.c.cohort_id.in_(list(end_dates)))
+    )
+    found: dict[int, list[Meeting]] = defaultdict(list)
+    for cohort_id, day, ends_at, cancelled, register_taken in rows.all():
+        found[cohort_id].append(Meeting(day, ends_at, bool(cancelled), bool(register_taken)))
+    now = cambodian_now()
+    return {cohort_id: course_delivery(found[cohort_id], end, now) for cohort_id, end in end_dates.items()}
+
+
 # ---------------------------------------------------------------- the people on a cohort's register
 
 
@@ -155,8 +179,8 @@ class Register:
 
     @property
     def editable(self) -> bool:
-        """Closed cohorts are read-only, and attendance of a session yet to come cannot be taken."""
-        return writable(self.cohort) and self.meeting.day <= self.today
+        """Closed cohorts are read-only; no attendance for a session yet to come, or cancelled."""
+        return writable(self.cohort) and self.meeting.day <= self.today and not self.meeting.cancelled
 
     @property
     def tally(self) -> dict[str, int]:
@@ -252,6 +276,8 @@ async def _save_marks(
     """
     cohort = await cohort_for(session, user, cohort_id, write=True)
     meeting = await _meeting(session, cohort, session_id)
+    if meeting.cancelled:
+        raise Conflict(N_("This session was cancelled: its attendance cannot be taken."))
     if meeting.day > today():
         raise Conflict(
             N_("This session has not taken place yet: its attendance can be taken from its day on.")

@@ -1,7 +1,6 @@
 """The public catalogue: the latest published version of each course, read by anyone, in a few queries."""
 
 from collections.abc import Sequence
-from datetime import date
 
 from sqlalchemy import and_, case, func
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +17,7 @@ from courses.models import (
     EthicsQuiz,
     ModuleKind,
 )
+from foundation.clock import today
 from foundation.columns import row_id
 from foundation.errors import NotFound
 from foundation.i18n import N_
@@ -82,7 +82,7 @@ async def _upcoming_cohorts(session: AsyncSession, codes: Sequence[str]) -> dict
         .where(
             col(Course.code).in_(codes),
             col(Cohort.status).in_([CohortStatus.planned, CohortStatus.open]),
-            col(Cohort.start_date) >= date.today(),
+            col(Cohort.start_date) >= today(),
         )
         .order_by(col(Cohort.start_date), col(Cohort.id))
     )

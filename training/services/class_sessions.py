@@ -10,15 +10,17 @@ from sqlmodel import col, select
 from courses.models import CourseModule
 from foundation import audit
 from foundation.audit import Actor
+from foundation.clock import cambodian_now, utcnow
 from foundation.columns import row_id
 from foundation.errors import Conflict, InvalidInput, NotFound
 from foundation.formatting import format_date
 from foundation.i18n import N_, gettext
 from people.services.auth import CurrentUser
 from training.models import Attendance, ClassSession, Cohort, CohortStatus, SessionModule
-from training.schemas.cohorts import SessionInput, SessionRead
+from training.schemas.cohorts import SessionCancellation, SessionInput, SessionRead
 from training.services.access import cohort_for
 from training.services.cohorts import CohortRow, get_cohort_row
+from training.services.completion import Meeting, session_held
 
 # ---------------------------------------------------------------- the schedule
 
@@ -186,10 +188,55 @@ async def remove_session(
     """A session whose attendance has been taken stays: the register is part of the trainees' record."""
     await cohort_for(session, user, cohort_id, write=True)
     meeting = await _meeting(session, cohort_id, session_id)
-    taken = select(Attendance.session_id).where(col(Attendance.session_id) == session_id).limit(1)
-    if (await session.execute(taken)).first() is not None:
+    if await _register_taken(session, session_id):
         raise Conflict(N_("Attendance has been taken for this session: it cannot be removed."))
     before = _session_snapshot(meeting, await _module_ids(session, session_id))
     audit.record(session, actor, "session.delete", meeting, before, None)
     await session.execute(delete(SessionModule).where(col(SessionModule.session_id) == session_id))
     await session.delete(meeting)
+
+
+# ---------------------------------------------------------------- cancelling a session
+
+
+async def _register_taken(session: AsyncSession, session_id: int) -> bool:
+    taken = select(Attendance.session_id).where(col(Attendance.session_id) == session_id).limit(1)
+    return (await session.execute(taken)).first() is not None
+
+
+async def cancel_session(
+    session: AsyncSession,
+    actor: Actor,
+    user: CurrentUser,
+    cohort_id: int,
+    session_id: int,
+    data: SessionCancellation,
+) -> ClassSession:
+    """A session that will not take place: kept, with the reason, but no longer counted (attendance,
+    reminders, the course's completion). One already held (or whose register was taken) cannot be."""
+    await cohort_for(session, user, cohort_id, write=True)
+    meeting = await _meeting(session, cohort_id, session_id)
+    if meeting.cancelled:
+        raise Conflict(N_("This session is already cancelled."))
+    held = Meeting(meeting.day, meeting.ends_at, register_taken=await _register_taken(session, session_id))
+    if session_held(held, cambodian_now()):
+        raise Conflict(N_("This session has already taken place: it cannot be cancelled."))
+    before = audit.snapshot(meeting)
+    meeting.cancelled_at, meeting.cancelled_by = utcnow(), actor.user_id
+    meeting.cancelled_reason = data.reason
+    audit.record(session, actor, "session.cancel", meeting, before, audit.snapshot(meeting))
+    return meeting
+
+
+async def restore_session(
+    session: AsyncSession, actor: Actor, user: CurrentUser, cohort_id: int, session_id: int
+) -> ClassSession:
+    """Undo a cancellation: the session counts again (its record keeps the audit trail)."""
+    await cohort_for(session, user, cohort_id, write=True)
+    meeting = await _meeting(session, cohort_id, session_id)
+    if not meeting.cancelled:
+        raise Conflict(N_("This session is not cancelled."))
+    before = audit.snapshot(meeting)
+    meeting.cancelled_at = meeting.cancelled_by = meeting.cancelled_reason = None
+    audit.record(session, actor, "session.restore", meeting, before, audit.snapshot(meeting))
+    return meeting

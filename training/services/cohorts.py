@@ -22,7 +22,7 @@ from training.models import ClassSession, Cohort, CohortStatus, CohortTrainer, E
 from training.schemas.cohorts import CohortBase, CohortCreate, CohortRead, CohortUpdate, StatusChange
 from training.services.access import cohort_for, visible_to
 from training.services.seats import fill_free_seats
-from training.services.settlement import settle_cohort
+from training.services.settlement import refuse_early_closing, sessions_to_come, settle_cohort
 
 COHORT_STATUS_NAMES = {
     CohortStatus.planned: N_("Planned"),
@@ -287,7 +287,8 @@ async def change_status(
 ) -> Cohort:
     """Only forward (planned > open > running > closed); closing must be confirmed, as it cannot be undone.
 
-    Closing settles every enrolled trainee as completed or not completed, as their checklist says.
+    Closing is refused while sessions are still to come (neither held nor cancelled); it settles every
+    enrolled trainee as completed or not completed, as their checklist says.
     """
     cohort = await cohort_for(session, user, cohort_id, write=True)
     statuses = list(CohortStatus)
@@ -297,6 +298,8 @@ async def change_status(
         raise InvalidInput(
             {"confirm": gettext(N_("Tick the box to confirm: a closed cohort can no longer be changed."))}
         )
+    if change.status == CohortStatus.closed:
+        refuse_early_closing(await sessions_to_come(session, cohort_id))
     before = audit.snapshot(cohort)
     if change.status == CohortStatus.closed:
         await settle_cohort(session, actor, cohort_id)

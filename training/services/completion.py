@@ -2,19 +2,21 @@
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from courses.models import CourseModule, EthicsQuiz
 from courses.services.courses import Bilingual, CompletionChecklist, Problem, Target
 from foundation.columns import row_id
+from foundation.formatting import format_date
 from foundation.i18n import N_
 from training.models import AssessmentResult, QuizAttempt
 from training.schemas.progress import Requirement
 
 # Short tags for the overview (what is missing) and its filter.
 REQUIREMENT_TAGS = {
+    Requirement.sessions: N_("Sessions"),
     Requirement.attendance: N_("Attendance"),
     Requirement.modules: N_("Modules"),
     Requirement.competencies: N_("Competencies"),
@@ -45,6 +47,71 @@ def quiz_record(attempts: Iterable[QuizAttempt]) -> QuizRecord:
     )
 
 
+# ---------------------------------------------------------------- the course delivered
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A session as the rules see it: its end, whether it was cancelled, whether its register was taken."""
+
+    day: date
+    ends_at: time | None = None
+    cancelled: bool = False
+    register_taken: bool = False
+
+
+def session_held(meeting: Meeting, now: datetime) -> bool:
+    """Whether a session has taken place at `now` (Phnom Penh wall-clock time): not cancelled, and either
+    its end has passed (the end of its day when it has no end time) or its register has been taken (the
+    trainer recorded who came, so the meeting happened: the last day's certificates need not wait for
+    midnight)."""
+    if meeting.cancelled:
+        return False
+    if meeting.register_taken:
+        return True
+    return datetime.combine(meeting.day, meeting.ends_at or time.max) <= now.replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How far a cohort's course has been delivered: its sessions (cancelled ones left out) held so far."""
+
+    held: int = 0
+    total: int = 0
+    ends_on: date | None = None  # the last session's day; the cohort's end date when it has no sessions
+    delivered: bool = False
+
+
+def course_delivery(meetings: Sequence[Meeting], end_date: date, now: datetime) -> Delivery:
+    """Delivered when every session not cancelled has been held; a cohort without any session (or whose
+    sessions were all cancelled) is delivered on its end date."""
+    counted = [m for m in meetings if not m.cancelled]
+    if not counted:
+        return Delivery(0, 0, end_date, end_date <= now.date())
+    held = sum(1 for m in counted if session_held(m, now))
+    return Delivery(held, len(counted), max(m.day for m in counted), held == len(counted))
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date for a sentence, in the reader's language."""
+
+    value: date
+
+    def __str__(self) -> str:
+        return format_date(self.value)
+
+
+def completion_day(delivery: Delivery, requirement_days: Iterable[date | None], issued_on: date) -> date:
+    """The day the course was completed: the day the last requirement was met, never before the cohort's
+    last session, and never after the certificate's issue."""
+    days = [day for day in (delivery.ends_on, *requirement_days) if day is not None]
+    return min(max(days, default=issued_on), issued_on)
+
+
+# ---------------------------------------------------------------- the checklist
+
+
 @dataclass(frozen=True)
 class PledgeRecord:
     """How and when an enrolment's pledge to one ethics module was given."""
@@ -55,13 +122,15 @@ class PledgeRecord:
 
 @dataclass(frozen=True)
 class EnrolmentFacts:
-    """What an enrolment has done so far, as recorded."""
+    """What an enrolment has done so far, as recorded, and how far its cohort's course has come."""
 
     attendance_percent: Decimal | None = None  # None while no attendance has been taken
     completed_module_ids: frozenset[int] = frozenset()
     competency_results: Mapping[int, str] = field(default_factory=dict)  # latest result by competency id
     quizzes: Mapping[int, QuizRecord] = field(default_factory=dict)  # by ethics module id
     pledges: Mapping[int, PledgeRecord] = field(default_factory=dict)  # by ethics module id
+    delivery: Delivery = Delivery()
+    last_record_on: date | None = None  # the latest day a module, quiz or pledge was done
 
 
 @dataclass(frozen=True)
@@ -101,6 +170,17 @@ class Checklist:
     def missing(self) -> list[Requirement]:
         """The kinds of requirement not met yet, each once, in checklist order."""
         return list(dict.fromkeys(item.requirement for item in self.items if not item.met))
+
+
+def _sessions(delivery: Delivery) -> ChecklistItem:
+    if delivery.ends_on is None:
+        return ChecklistItem(Requirement.sessions, False, N_("Sessions: none scheduled yet"))
+    params: dict[str, Any] = {"end": Day(delivery.ends_on), "held": delivery.held, "total": delivery.total}
+    if not delivery.total:
+        message = N_("Course ends %(end)s: no sessions scheduled")
+    else:
+        message = N_("Course ends %(end)s: %(held)s of %(total)s sessions held")
+    return ChecklistItem(Requirement.sessions, delivery.delivered, message, params)
 
 
 def _attendance(required: int, rate: Decimal | None) -> ChecklistItem:
@@ -170,11 +250,12 @@ def _pledge(module_id: int, pledge: PledgeRecord | None) -> ChecklistItem:
 def completion_checklist(rules: CompletionChecklist, facts: EnrolmentFacts) -> Checklist:
     """One item per requirement of the course, met or missing, with the numbers.
 
-    Attendance is always checked; modules and competencies when the course requires any; the quiz (and,
+    The course delivered (every session held) and attendance are always checked; modules and competencies
+    when the course requires any; the quiz (and,
     if the course asks for it, the pledge) of every ethics module. The pledge is a requirement of its own:
     it may be accepted before or after the quiz is passed.
     """
-    items = [_attendance(rules.min_attendance_percent, facts.attendance_percent)]
+    items = [_sessions(facts.delivery), _attendance(rules.min_attendance_percent, facts.attendance_percent)]
     if rules.required_modules:
         items.append(_modules(rules.required_modules, facts.completed_module_ids))
     if rules.required_competencies:

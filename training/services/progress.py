@@ -2,7 +2,8 @@
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -29,7 +30,7 @@ from training.models import Cohort, Enrolment, ModuleCompletion, PledgeAcceptanc
 from training.schemas.progress import Requirement
 from training.services.access import SEATED, cohort_for
 from training.services.assessments import latest_outcomes
-from training.services.attendance import attendance_rates
+from training.services.attendance import attendance_rates, course_deliveries
 from training.services.completion import (
     Checklist,
     EnrolmentFacts,
@@ -50,6 +51,7 @@ class Progress:
     course: Course
     trainee: Trainee
     checklist: Checklist
+    facts: EnrolmentFacts = field(default_factory=EnrolmentFacts)
 
     @property
     def complete(self) -> bool:
@@ -119,19 +121,26 @@ async def _course_rules(
     }
 
 
-async def _facts(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, EnrolmentFacts]:
-    """What each enrolment has done, in a fixed number of queries however many there are."""
+async def _facts(session: AsyncSession, cohorts: Mapping[int, Cohort]) -> dict[int, EnrolmentFacts]:
+    """What each enrolment (by id, with its cohort) has done, and how far its cohort's course has come, in a
+    fixed number of queries however many there are."""
+    enrolment_ids = list(cohorts)
     rates = await attendance_rates(session, enrolment_ids)
+    deliveries = await course_deliveries(session, {row_id(c): c.end_date for c in cohorts.values()})
     results: dict[int, dict[int, str]] = defaultdict(dict)
     for (enrolment_id, competency_id), result in (await latest_outcomes(session, enrolment_ids)).items():
         results[enrolment_id][competency_id] = result
     completed: dict[int, set[int]] = defaultdict(set)
+    record_days: dict[int, list[date]] = defaultdict(list)  # when modules, quizzes and pledges were done
     done = table(ModuleCompletion)
     rows = await session.execute(
-        select(done.c.enrolment_id, done.c.module_id).where(done.c.enrolment_id.in_(enrolment_ids))
+        select(done.c.enrolment_id, done.c.module_id, done.c.completed_on).where(
+            done.c.enrolment_id.in_(enrolment_ids)
+        )
     )
-    for enrolment_id, module_id in rows.all():
+    for enrolment_id, module_id, completed_on in rows.all():
         completed[enrolment_id].add(module_id)
+        record_days[enrolment_id].append(completed_on)
     attempts: dict[int, dict[int, list[QuizAttempt]]] = defaultdict(lambda: defaultdict(list))
     found = await session.execute(
         select(QuizAttempt).where(
@@ -140,6 +149,8 @@ async def _facts(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, E
     )
     for attempt in found.scalars():
         attempts[attempt.enrolment_id][attempt.module_id].append(attempt)
+        if attempt.passed and attempt.submitted_at is not None:
+            record_days[attempt.enrolment_id].append(cambodian_day(attempt.submitted_at))
     pledged: dict[int, dict[int, PledgeRecord]] = defaultdict(dict)
     pledges = table(PledgeAcceptance)
     rows = await session.execute(
@@ -149,6 +160,7 @@ async def _facts(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, E
     )
     for enrolment_id, module_id, mode, accepted_at in rows.all():
         pledged[enrolment_id][module_id] = PledgeRecord(mode == "paper", cambodian_day(accepted_at))
+        record_days[enrolment_id].append(cambodian_day(accepted_at))
     return {
         enrolment_id: EnrolmentFacts(
             attendance_percent=rates.get(enrolment_id),
@@ -156,8 +168,10 @@ async def _facts(session: AsyncSession, enrolment_ids: list[int]) -> dict[int, E
             competency_results=results[enrolment_id],
             quizzes={m: quiz_record(a) for m, a in attempts[enrolment_id].items()},
             pledges=pledged[enrolment_id],
+            delivery=deliveries[row_id(cohort)],
+            last_record_on=max(record_days[enrolment_id], default=None),
         )
-        for enrolment_id in enrolment_ids
+        for enrolment_id, cohort in cohorts.items()
     }
 
 
@@ -167,7 +181,7 @@ async def progress_of(session: AsyncSession, query: EnrolmentQuery) -> list[Prog
     if not rows:
         return []
     rules = await _course_rules(session, {row_id(course): course for _, _, course, _ in rows})
-    facts = await _facts(session, [row_id(enrolment) for enrolment, *_ in rows])
+    facts = await _facts(session, {row_id(enrolment): cohort for enrolment, cohort, *_ in rows})
     return [
         Progress(
             enrolment,
@@ -175,6 +189,7 @@ async def progress_of(session: AsyncSession, query: EnrolmentQuery) -> list[Prog
             course,
             trainee,
             completion_checklist(rules[row_id(course)], facts[row_id(enrolment)]),
+            facts[row_id(enrolment)],
         )
         for enrolment, cohort, course, trainee in rows
     ]
@@ -182,25 +197,27 @@ async def progress_of(session: AsyncSession, query: EnrolmentQuery) -> list[Prog
 
 async def complete_enrolments(session: AsyncSession, enrolment_ids: Sequence[int]) -> set[int]:
     """Those of these enrolments that meet every requirement: the checklists alone, without the rows of the
-    enrolments, trainees and cohorts that `enrolment_progress` loads for showing them (a trainer's dashboard
+    enrolments, trainees and courses that `enrolment_progress` loads for showing them (a trainer's dashboard
     counts hundreds on every visit). No access check."""
     if not enrolment_ids:
         return set()
-    enrolments, runs = table(Enrolment), table(Cohort)
-    rows = (
-        await session.execute(
-            select(enrolments.c.id, runs.c.course_id)
-            .join(runs, runs.c.id == enrolments.c.cohort_id)
+    enrolments = table(Enrolment)
+    rows: list[tuple[int, Cohort]] = [
+        (enrolment_id, cohort)
+        for enrolment_id, cohort in await session.execute(
+            select(enrolments.c.id, Cohort)
+            .join(Cohort, col(Cohort.id) == enrolments.c.cohort_id)
             .where(enrolments.c.id.in_(enrolment_ids))
         )
-    ).all()
-    courses = await session.execute(select(Course).where(col(Course.id).in_({course for _, course in rows})))
+    ]
+    course_ids = {cohort.course_id for _, cohort in rows}
+    courses = await session.execute(select(Course).where(col(Course.id).in_(course_ids)))
     rules = await _course_rules(session, {row_id(course): course for course in courses.scalars()})
-    facts = await _facts(session, [enrolment_id for enrolment_id, _ in rows])
+    facts = await _facts(session, {enrolment_id: cohort for enrolment_id, cohort in rows})
     return {
         enrolment_id
-        for enrolment_id, course_id in rows
-        if completion_checklist(rules[course_id], facts[enrolment_id]).complete
+        for enrolment_id, cohort in rows
+        if completion_checklist(rules[cohort.course_id], facts[enrolment_id]).complete
     }
 
 

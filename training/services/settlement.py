@@ -1,15 +1,53 @@
-"""Settling a cohort when it closes: each enrolled trainee completed or not, as their checklist says."""
+"""Settling a cohort when it closes (once every session is held or cancelled): each enrolled trainee completed
+or not, as their checklist says."""
 
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from sqlmodel import col, select
 
 from foundation import audit
 from foundation.audit import Actor
-from foundation.clock import utcnow
-from training.models import Enrolment, EnrolmentStatus
+from foundation.clock import cambodian_now, utcnow
+from foundation.columns import row_id
+from foundation.errors import Conflict
+from foundation.formatting import format_date
+from foundation.i18n import N_
+from training.models import Attendance, ClassSession, Enrolment, EnrolmentStatus
+from training.services.completion import Meeting, session_held
 from training.services.progress import enrolment_rows, progress_of
+
+
+async def sessions_to_come(session: AsyncSession, cohort_id: int) -> list[ClassSession]:
+    """The cohort's sessions not held yet and not cancelled: a cohort cannot close before them."""
+    now = cambodian_now()
+    meetings = await session.execute(
+        select(ClassSession)
+        .where(col(ClassSession.cohort_id) == cohort_id, col(ClassSession.cancelled_at).is_(None))
+        .order_by(col(ClassSession.day), col(ClassSession.starts_at), col(ClassSession.id))
+    )
+    taken = await session.execute(
+        select(Attendance.session_id)
+        .join(ClassSession, col(ClassSession.id) == Attendance.session_id)
+        .where(col(ClassSession.cohort_id) == cohort_id)
+        .distinct()
+    )
+    registered = set(taken.scalars())
+    return [
+        m
+        for m in meetings.scalars()
+        if not session_held(Meeting(m.day, m.ends_at, register_taken=row_id(m) in registered), now)
+    ]
+
+
+def refuse_early_closing(to_come: list[ClassSession]) -> None:
+    """A cohort closes once its course has been delivered: every session held or cancelled."""
+    if to_come:
+        days = ", ".join(format_date(m.day) for m in to_come)
+        raise Conflict(
+            N_("Sessions are still to come (%(days)s): hold or cancel them before closing the cohort."),
+            days=days,
+        )
 
 
 @dataclass(frozen=True)
