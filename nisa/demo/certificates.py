@@ -28,6 +28,9 @@ from training.models import (
     QuizAttempt,
 )
 
+# Reasons typed by staff, so in both languages.
+REVOKED_BECAUSE = "កំណត់ត្រាវត្តមានត្រូវបានក្លែងបន្លំ។ · Attendance records were falsified."
+REISSUED_BECAUSE = "បានកែអក្ខរាវិរុទ្ធឈ្មោះ។ · Name spelling corrected."
 COURSE, TRAINER, DEMO_TRAINEE = "SW101", "trainer@nisa.example.org", "trainee@nisa.example.org"
 SIZE, SESSIONS = 16, 5
 
@@ -54,10 +57,17 @@ async def load_demo_certificates(session: AsyncSession, authority: IssuingAuthor
     )
     issued = (await issuance.issue_for_cohort(session, authority, actor, as_trainer, row_id(cohort))).issued
     await issuance.revoke(
-        session, actor, row_id(issued[-1].certificate), "Attendance records were falsified."
+        session,
+        actor,
+        row_id(issued[-1].certificate),
+        REVOKED_BECAUSE,
     )
     await issuance.reissue(
-        session, authority, actor, row_id(issued[-2].certificate), "Name spelling corrected."
+        session,
+        authority,
+        actor,
+        row_id(issued[-2].certificate),
+        REISSUED_BECAUSE,
     )
     # One commit for the three: their PDFs are rendered when first downloaded (the store is a cache).
     await session.commit()
@@ -74,7 +84,7 @@ async def _closed_cohort(session: AsyncSession, trainer_id: int) -> Cohort:
         code=f"{COURSE}-DEMO-0",
         course_id=row_id(course),
         venue_province_code="17",
-        venue="Siem Reap provincial department of social affairs",
+        venue="មន្ទីរសង្គមកិច្ចខេត្តសៀមរាប · Siem Reap provincial department of social affairs",
         start_date=start,
         end_date=start + timedelta(days=SESSIONS - 1),
         capacity=SIZE,

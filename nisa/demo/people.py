@@ -2,7 +2,7 @@
 
 import random
 from collections.abc import Sequence
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from rich.progress import Progress
@@ -10,14 +10,24 @@ from sqlalchemy import Table, func, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from courses.models import Course, CourseModule
+from courses.models import Course, CourseModule, ModuleKind
 from foundation.audit import Actor
+from foundation.clock import today as cambodian_today
+from foundation.clock import utcnow
 from foundation.columns import row_id, table
 from foundation.roles import Role
 from nisa.demo.curriculum import load_demo_curriculum
 from people.models import Commune, District, Organisation, Province, Sex, Trainee, User, UserCreate
 from people.services import users
-from training.models import Attendance, ClassSession, Cohort, CohortTrainer, Enrolment, SessionModule
+from training.models import (
+    Attendance,
+    ClassSession,
+    Cohort,
+    CohortTrainer,
+    Enrolment,
+    QuizAttempt,
+    SessionModule,
+)
 
 DEMO_PASSWORD = "nisa-demo-2026"
 DEMO_LOGINS = [
@@ -215,14 +225,20 @@ async def load_demo(session: AsyncSession, *, trainees: int, seed: int) -> None:
 
 # (course code, trainer email, status, first day relative to today, sessions, trainees)
 DEMO_COHORTS = [
-    ("SW101", "trainer@nisa.example.org", "running", -6, 6, 24),
+    ("SW101", "trainer@nisa.example.org", "running", -3, 6, 24),
     ("CM201", "trainer2@nisa.example.org", "open", 7, 5, 12),
 ]
+# Typed by staff, so in both languages: what a Khmer page and an English one each show.
+VENUE = "វិទ្យាស្ថានជាតិសង្គមកិច្ច ភ្នំពេញ · NISA, Phnom Penh"
+CANCELLED_BECAUSE = "សាលប្រជុំត្រូវបានជួសជុល · The training room is being repaired"
+PAPER_QUIZ_TAKERS = 6  # of the running cohort: passed the ethics quiz on paper, their pledge still to record
 
 
 async def _cohorts(session: AsyncSession, rng: random.Random, demo_trainee_id: int) -> None:
-    """A running cohort with past attendance (the demo trainee enrolled) and an open one."""
-    today = date.today()
+    """A running cohort that spans today (attendance taken for its past sessions, one future session
+    cancelled, a few trainees who passed the ethics quiz on paper and now need their paper pledge) and an
+    open one."""
+    today = cambodian_today()
     trainee_ids = [int(t) for t in (await session.execute(select(col(Trainee.id)).limit(200))).scalars() if t]
     for number, (code, trainer_email, status, offset, days, size) in enumerate(DEMO_COHORTS, start=1):
         course = (await session.execute(select(Course).where(col(Course.code) == code))).scalar_one()
@@ -232,7 +248,7 @@ async def _cohorts(session: AsyncSession, rng: random.Random, demo_trainee_id: i
             code=f"{code}-DEMO-{number}",
             course_id=row_id(course),
             venue_province_code="12",
-            venue="NISA, Phnom Penh",
+            venue=VENUE,
             start_date=start,
             end_date=start + timedelta(days=days - 1),
             capacity=30,
@@ -259,6 +275,9 @@ async def _cohorts(session: AsyncSession, rng: random.Random, demo_trainee_id: i
                 starts_at=time(8, 0),
                 ends_at=time(16, 30),
             )
+            if status == "running" and day == days - 2:  # the day after tomorrow: the room is not ready
+                meeting.cancelled_at, meeting.cancelled_by = utcnow(), trainer.id
+                meeting.cancelled_reason = CANCELLED_BECAUSE
             session.add(meeting)
             await session.flush()
             session.add(
@@ -274,7 +293,37 @@ async def _cohorts(session: AsyncSession, rng: random.Random, demo_trainee_id: i
                     )
                     for e in enrolments
                 )
+        if status == "running":
+            await _passed_on_paper(session, enrolments[1 : 1 + PAPER_QUIZ_TAKERS], row_id(trainer), start)
     await session.commit()
+
+
+async def _passed_on_paper(
+    session: AsyncSession, enrolments: Sequence[Enrolment], trainer_id: int, first_day: date
+) -> None:
+    """The ethics quiz taken on paper on the first day and recorded by the trainer: only the pledge is left
+    of the ethics module, for the trainer to record from the signed paper."""
+    ethics = await session.execute(
+        select(col(CourseModule.id))
+        .join(Cohort, col(Cohort.course_id) == CourseModule.course_id)
+        .where(col(Cohort.id) == enrolments[0].cohort_id, col(CourseModule.kind) == ModuleKind.ethics)
+    )
+    taken = datetime.combine(first_day, time(12), tzinfo=UTC)
+    session.add_all(
+        QuizAttempt(
+            enrolment_id=row_id(enrolment),
+            module_id=module_id,
+            mode="paper",
+            started_at=taken,
+            submitted_at=taken,
+            score_percent=85,
+            passed=True,
+            recorded_by=trainer_id,
+        )
+        for module_id in ethics.scalars()
+        if module_id is not None
+        for enrolment in enrolments
+    )
 
 
 def _attendance(rng: random.Random) -> str:
