@@ -212,7 +212,11 @@ async def login_throttle_counts_across_instances(d: Deployment) -> None:
 
 
 async def revocation_is_seen_by_the_other_instance(d: Deployment, admin: httpx.AsyncClient) -> None:
-    form = {"reason": "Issued in error (deploy proof).", "_csrf_token": admin.cookies["csrftoken"]}
+    form = {
+        "reason": "Issued in error (deploy proof).",
+        "confirmed": "yes",  # the page asks first; this is the answer to it
+        "_csrf_token": admin.cookies["csrftoken"],
+    }
     revoked = await admin.post(f"/admin/certificates/{d.seed.certificate_id}/revoke", data=form)
     assert revoked.status_code == 303, revoked.text
     revoked_by, deadline = served_by(revoked), time.monotonic() + REVOCATION_SEEN_WITHIN

@@ -14,6 +14,7 @@ from certificates.models import Certificate, CertificateStatus
 from certificates.services import issuance
 from foundation.audit import AuditEntry
 from foundation.clock import today
+from foundation.formatting import format_date
 from foundation.i18n import current_language
 from foundation.roles import Role
 from foundation.settings import Settings
@@ -95,7 +96,7 @@ async def test_on_day_one_nothing_is_complete_nor_certified_until_the_other_sess
     last_day = today() + timedelta(days=3)
     progress = (await enrolment_progress(db, [enrolment_id]))[enrolment_id]
     assert not progress.complete and [r.value for r in progress.checklist.missing] == ["sessions"]
-    ends = f"Course ends {last_day.strftime('%b')} {last_day.day}, {last_day.year}"
+    ends = f"Course ends {format_date(last_day, 'medium', 'en')}"
     assert progress.checklist.items[0].text() == f"{ends}: 1 of 4 sessions held"
 
     overview = await client.get(f"/cohorts/{cohort_id}/overview")
@@ -291,7 +292,7 @@ async def test_closing_waits_for_every_session_held_or_cancelled(client, db, as_
     refused = await post_form(client, f"/cohorts/{cohort_id}/status", close)
     assert refused.status_code == 409 and "Sessions are still to come" in refused.text
     for meeting in to_come:
-        assert f"{meeting.day.strftime('%b')} {meeting.day.day}, {meeting.day.year}" in refused.text
+        assert format_date(meeting.day, "medium", "en") in refused.text
     await db.rollback()
     assert (await db.get(Cohort, cohort_id, populate_existing=True)).status == "running"
     assert await count(db, AuditEntry, AuditEntry.action == "enrolment.settle") == 0
