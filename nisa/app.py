@@ -27,7 +27,7 @@ from courses.api import ROUTE_HANDLERS as CURRICULUM_API
 from courses.controllers import ROUTE_HANDLERS as CURRICULUM_PAGES
 from foundation.clock import utcnow
 from foundation.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
-from foundation.http import add_security_headers, parse_trusted_proxies
+from foundation.http import add_security_headers, parse_trusted_proxies, refuse_unstorable_numbers
 from foundation.responses import exception_handlers
 from foundation.settings import Settings
 from foundation.templating import STATIC_DIR, build_environment
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         middleware=[RequestContextMiddleware],
         before_send=[add_security_headers],
+        before_request=refuse_unstorable_numbers,
         exception_handlers=exception_handlers,
         csrf_config=CSRFConfig(
             secret=secret_key,

@@ -11,6 +11,7 @@ from foundation.errors import DuplicateSuspected, InvalidInput, NotFound
 from foundation.forms import form_values, validated, wants_next_places
 from foundation.guards import requires_admin, requires_role
 from foundation.http import actor_of
+from foundation.numbers import whole_number
 from foundation.roles import Role
 from people.models import Organisation, Sex, Trainee, TraineeCreate, TraineeUpdate
 from people.services import locations, organisations, trainees
@@ -31,9 +32,10 @@ EMPTY_TRAINEE: dict[str, Any] = {
 async def _organisation_choices(db: AsyncSession, chosen: Any) -> list[Organisation]:
     """The active organisations, plus the trainee's own one if it has since been deactivated."""
     choices = await organisations.active_organisations(db)
-    if str(chosen or "").isdigit() and all(o.id != int(chosen) for o in choices):
+    chosen_id = whole_number(chosen)
+    if chosen_id is not None and all(o.id != chosen_id for o in choices):
         with suppress(NotFound):
-            choices.append(await organisations.get_organisation(db, int(chosen)))
+            choices.append(await organisations.get_organisation(db, chosen_id))
     return choices
 
 

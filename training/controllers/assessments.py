@@ -11,6 +11,7 @@ from foundation.forms import form_values, validated
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
 from foundation.i18n import N_
+from foundation.numbers import whole_number
 from training.schemas.assessments import AssessmentCreate
 from training.services import assessments
 from training.services.assessments import METHOD_NAMES, RESULT_NAMES
@@ -27,10 +28,11 @@ def _cell_page(
 
 def _cell(value: Any) -> tuple[int, int]:
     """A module grid button's value `<enrolment id>-<module id>`."""
-    enrolment_id, _, module_id = str(value).partition("-")
-    if not (enrolment_id.isdigit() and module_id.isdigit()):
+    enrolment, _, module = str(value).partition("-")
+    enrolment_id, module_id = whole_number(enrolment), whole_number(module)
+    if enrolment_id is None or module_id is None:
         raise NotFound(N_("No such trainee or module in this cohort."))
-    return int(enrolment_id), int(module_id)
+    return enrolment_id, module_id
 
 
 class AssessmentController(Controller):
@@ -79,9 +81,9 @@ class AssessmentController(Controller):
         form = await request.form()
         actor, user = actor_of(request), request.user
         if everyone := form.get("complete_all"):
-            if not str(everyone).isdigit():
+            if (module_id := whole_number(everyone)) is None:
                 raise NotFound(N_("No such trainee or module in this cohort."))
-            await assessments.complete_module_for_everyone(db, actor, user, cohort_id, int(everyone))
+            await assessments.complete_module_for_everyone(db, actor, user, cohort_id, module_id)
             return Redirect(f"/cohorts/{cohort_id}/modules?notice=saved", status_code=303)
         done = "complete" in form
         enrolment_id, module_id = _cell(form.get("complete" if done else "undo"))
