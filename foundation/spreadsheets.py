@@ -1,4 +1,5 @@
-"""A cohort's roster as files to download: CSV (UTF-8 with BOM, so Excel reads Khmer) and Excel (.xlsx)."""
+"""The one writer of every CSV and Excel (.xlsx) download: CSV in UTF-8 with a BOM (so Excel reads Khmer), and
+every cell formula-safe."""
 
 import csv
 import io
@@ -6,23 +7,38 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 # A cell starting like a formula is run by spreadsheets (CSV injection): such text gets a leading quote.
+# Text that already starts with quotes before one gets one more, so that `unquoted` gives back what was
+# written, and a file exported and imported again keeps its text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
 PHONE = "+"  # phone numbers are stored as +855...: digits after the plus are no formula
 
 
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        is_phone = value.startswith(PHONE) and value[1:].isdigit()
-        return value if is_phone else "'" + value
+def _looks_like_formula(text: str) -> bool:
+    unquoted_text = text.lstrip(QUOTE)
+    if not unquoted_text.startswith(FORMULA_STARTS):
+        return False
+    return not (text.startswith(PHONE) and text[1:].isascii() and text[1:].isdigit())
+
+
+def formula_safe(value: object) -> object:
+    """A cell's value as written to a file: text that a spreadsheet would run gets a leading quote."""
+    if isinstance(value, str) and _looks_like_formula(value):
+        return QUOTE + value
     return value
+
+
+def unquoted(text: str) -> str:
+    """A cell's text read back from a file we wrote: the quote `formula_safe` added is taken off."""
+    return text[1:] if text.startswith(QUOTE) and _looks_like_formula(text[1:]) else text
 
 
 def as_csv(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headings)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([formula_safe(heading) for heading in headings])
     for row in rows:
-        writer.writerow(["" if value is None else _safe(value) for value in row])
+        writer.writerow(["" if value is None else formula_safe(value) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -38,12 +54,12 @@ def as_xlsx(sheet_title: str, headings: Sequence[str], rows: Sequence[Sequence[o
     bold = Font(bold=True)
     header = []
     for heading in headings:
-        cell = WriteOnlyCell(sheet, value=heading)
+        cell = WriteOnlyCell(sheet, value=formula_safe(heading))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else _safe(v) for v in row])
+        sheet.append([float(v) if isinstance(v, Decimal) else formula_safe(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

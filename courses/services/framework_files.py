@@ -20,6 +20,7 @@ from foundation.errors import InvalidInput
 from foundation.files import FileProblem, FileRejected
 from foundation.forms import validated
 from foundation.i18n import N_, gettext
+from foundation.spreadsheets import as_csv, unquoted
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 HEADER_FIELDS = ("code", "title_km", "title_en", "description_km", "description_en")
@@ -138,18 +139,16 @@ def framework_json(document: FrameworkDocument) -> bytes:
 
 
 def framework_csv(document: FrameworkDocument) -> bytes:
-    """One row per competency (a domain without any gets a row of its own); with a BOM, so Excel reads
-    the file as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    """One row per competency (a domain without any gets a row of its own), through the formula-safe
+    writer that every download uses."""
+    rows: list[list[object]] = []
     for domain in document.domains:
-        domain_cells = [getattr(domain, name) for name in CSV_DOMAIN_COLUMNS]
+        domain_cells: list[object] = [getattr(domain, name) for name in CSV_DOMAIN_COLUMNS]
         if not domain.competencies:
-            writer.writerow(domain_cells + [""] * len(CSV_COMPETENCY_COLUMNS))
+            rows.append(domain_cells + [""] * len(CSV_COMPETENCY_COLUMNS))
         for competency in domain.competencies:
-            writer.writerow(domain_cells + [getattr(competency, name) for name in CSV_COMPETENCY_COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            rows.append(domain_cells + [getattr(competency, name) for name in CSV_COMPETENCY_COLUMNS])
+    return as_csv(CSV_COLUMNS, rows)
 
 
 # ---------------------------------------------------------------- reading
@@ -283,6 +282,7 @@ def _read_csv(text: str) -> FrameworkDocument:
                     columns=len(columns),
                 )
                 continue
+            cells = [unquoted(cell) for cell in cells]
             row = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=True))
             domain_values = {name: row[column] for name, column in CSV_DOMAIN_COLUMNS.items()}
             domain_code = assembly.add_domain(line, domain_values, repeatable=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from foundation.files import FileProblem, FileRejected
 from foundation.i18n import N_, gettext
-from foundation.spreadsheets import as_csv
+from foundation.spreadsheets import as_csv, formula_safe
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -121,8 +121,8 @@ def roster_template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = "trainees"
-    sheet.append(list(COLUMNS))
-    sheet.append([EXAMPLE[column] for column in COLUMNS])
+    sheet.append([formula_safe(column) for column in COLUMNS])
+    sheet.append([formula_safe(EXAMPLE[column]) for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -140,7 +140,7 @@ def roster_template_xlsx() -> bytes:
     help_sheet = workbook.create_sheet("help")
     help_sheet.append([gettext(N_("Column")), gettext(N_("What to write"))])
     for column in COLUMNS:
-        help_sheet.append([column, gettext(COLUMN_HELP[column])])
+        help_sheet.append([column, formula_safe(gettext(COLUMN_HELP[column]))])
     help_sheet.append([])
     help_sheet.append(["", gettext(N_("Delete the example row, then write one trainee per row."))])
     help_sheet.column_dimensions["A"].width = 18
