@@ -6,6 +6,8 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal
 
+from foundation.text import printable
+
 # A cell starting like a formula is run by spreadsheets (CSV injection): such text gets a leading quote.
 # Text that already starts with quotes before one gets one more, so that `unquoted` gives back what was
 # written, and a file exported and imported again keeps its text.
@@ -22,10 +24,12 @@ def _looks_like_formula(text: str) -> bool:
 
 
 def formula_safe(value: object) -> object:
-    """A cell's value as written to a file: text that a spreadsheet would run gets a leading quote."""
-    if isinstance(value, str) and _looks_like_formula(value):
-        return QUOTE + value
-    return value
+    """A cell's value as written to a file: text that a spreadsheet would run gets a leading quote, and
+    control characters older rows may hold (Excel's files cannot) are left out."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return QUOTE + value if _looks_like_formula(value) else value
 
 
 def unquoted(text: str) -> str:
