@@ -16,7 +16,8 @@ REFUSED = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
     "\u2028\u2029\ufeff\ufff9-\ufffb\u200d]"
 )
-# ZWSP and ZWNJ mark word breaks and stop a subscript in Khmer: kept after a Khmer character, refused elsewhere.
+# ZWSP and ZWNJ mark word breaks and stop a subscript in Khmer: kept after a Khmer character, refused
+# elsewhere.
 ZERO_WIDTH_FOR_KHMER = re.compile(r"(?<![\u1780-\u17FF\u19E0-\u19FF\u200b\u200c])[\u200b\u200c]")
 LINE_BREAKS = re.compile(r"[\t\r\n]")
 
@@ -46,19 +47,17 @@ def one_line(value: str) -> str:
 
 def checked_values(values: Any) -> tuple[Any, str | None]:
     """A submitted value (text, or lists and objects of them) with each text checked; the first problem."""
-    if isinstance(value := values, str):
+    if isinstance(values, str):
         try:
-            return checked_text(value), None
+            return checked_text(values), None
         except ValueError as problem:
-            return value, str(problem)
-    if isinstance(values, list):
-        checked = [checked_values(item) for item in values]
-        return [item for item, _ in checked], next((p for _, p in checked if p), None)
-    if isinstance(values, dict):
-        pairs = {key: checked_values(item) for key, item in values.items()}
-        return {key: item for key, (item, _) in pairs.items()}, next(
-            (p for _, p in pairs.values() if p), None
-        )
+            return values, str(problem)
+    if isinstance(values, list | dict):
+        keys = list(values) if isinstance(values, dict) else range(len(values))
+        checked = {key: checked_values(values[key]) for key in keys}
+        problem = next((problem for _, problem in checked.values() if problem), None)
+        items = {key: item for key, (item, _) in checked.items()}
+        return (items if isinstance(values, dict) else list(items.values())), problem
     return values, None
 
 
