@@ -50,14 +50,14 @@ def checked_values(values: Any) -> tuple[Any, str | None]:
     if isinstance(values, str):
         try:
             return checked_text(values), None
-        except ValueError as problem:
-            return values, str(problem)
+        except ValueError as refused:
+            return values, str(refused)
     if isinstance(values, list | dict):
         keys = list(values) if isinstance(values, dict) else range(len(values))
         checked = {key: checked_values(values[key]) for key in keys}
-        problem = next((problem for _, problem in checked.values() if problem), None)
+        first = next((problem for _, problem in checked.values() if problem), None)
         items = {key: item for key, (item, _) in checked.items()}
-        return (items if isinstance(values, dict) else list(items.values())), problem
+        return (items if isinstance(values, dict) else list(items.values())), first
     return values, None
 
 
