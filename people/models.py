@@ -53,6 +53,11 @@ def normalise_phone(value: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def masked_phone(phone: str | None) -> str:
+    """Enough of a phone number to tell two people apart, not enough to call them: ••• ••• 678."""
+    return f"••• ••• {phone[-3:]}" if phone else ""
+
+
 def normalise_email(value: str | None) -> str | None:
     if value is None:
         return None

@@ -317,7 +317,6 @@ async def _ids(db: AsyncSession, me: UserRead | None) -> dict[str, object]:
     return (
         {
             "user_id": victim.id,
-            "trainee_id": (await make_trainee(db)).id,
             "organisation_id": (await make_organisation(db)).id,
             "province_code": "12",
             "district_code": "1201",
@@ -358,6 +357,7 @@ async def _delivery_ids(db: AsyncSession, me: UserRead | None, course_id: int) -
     assert meeting is not None
     certificate = await make_certificate(db, enrolment=enrolment)
     return {
+        "trainee_id": trainee.id,  # trainers see and change only the trainees of their own cohorts
         "cohort_id": cohort.id,
         "enrolment_id": enrolment.id,
         "session_id": meeting.id,
