@@ -90,8 +90,9 @@ RESULT_LINE = re.compile(r"^(?P<figure>.*?)\s*(\(target (?P<target>[^)]*)\))?\s*
 
 
 def certificate_verdicts(backends: Sequence[Backend], server_url: str | None) -> Iterator[Verdict]:
-    """Run the issuance benchmark on each database, the verification benchmark on all and the audit log's on
-    each, and take their PASS/FAIL lines (their own tables go to stderr with the progress)."""
+    """Run the issuance benchmark on each database, the verification benchmark on all, the audit log's on
+    each and the hostile uploads benchmark (no database), and take their PASS/FAIL lines (their own tables go
+    to stderr with the progress)."""
     environment = os.environ | ({"NISA_BENCH_POSTGRES_URL": server_url} if server_url else {})
     both: str = "both" if len(backends) > 1 else backends[0]
     commands: list[tuple[str, str, list[str]]] = [
@@ -100,6 +101,7 @@ def certificate_verdicts(backends: Sequence[Backend], server_url: str | None) ->
     ]
     commands.append(("verification", both, ["bench.verification_load", "--database", both]))
     commands += [("audit log", backend, ["bench.audit", "--database", backend]) for backend in backends]
+    commands.append(("hostile uploads", both, ["bench.uploads"]))
     for measure, backend, arguments in commands:
         print(f"\n== {' '.join(arguments)}", file=sys.stderr)
         finished = subprocess.run(

@@ -2,11 +2,13 @@
 
 from litestar.datastructures import FormMultiDict
 
+from foundation.numbers import whole_number
+
 
 def answers_by_question(form: FormMultiDict) -> dict[int, set[int]]:
     """Positions of the chosen options by question id, from fields q<question id>; the rest is ignored."""
     return {
-        int(key[1:]): {int(value) for value in form.getall(key) if value.isdigit()}
+        question: {option for option in map(whole_number, form.getall(key)) if option is not None}
         for key in form
-        if key.startswith("q") and key[1:].isdigit()
+        if key.startswith("q") and (question := whole_number(key[1:])) is not None
     }

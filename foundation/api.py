@@ -15,6 +15,7 @@ from litestar.typing import FieldDefinition
 from pydantic import BaseModel
 from sqlmodel import SQLModel
 
+from foundation.numbers import unstorable_numbers
 from foundation.paging import Page
 
 Model = TypeVar("Model")
@@ -50,12 +51,12 @@ class JsonObjectAs(AbstractDTO[Model], Generic[Model]):
     def decode_bytes(self, value: bytes) -> dict[str, Any]:
         try:
             decoded = msgspec.json.decode(value)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # the decoder's stack runs out before DEEPEST matters
             raise ClientException() from None
         return self.decode_builtins(decoded)
 
     def decode_builtins(self, value: Any) -> dict[str, Any]:
-        if not isinstance(value, dict):
+        if not isinstance(value, dict) or unstorable_numbers(value):
             raise ClientException()
         return value
 

@@ -6,6 +6,8 @@ from pydantic import BaseModel, ValidationError
 
 from foundation.errors import InvalidInput
 from foundation.i18n import N_, gettext
+from foundation.numbers import unstorable_numbers
+from foundation.text import checked_values
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
@@ -35,6 +37,9 @@ GENERIC_MESSAGES = {
 }
 
 
+TOO_LARGE = GENERIC_MESSAGES["decimal_max_digits"]
+
+
 def _message(error: Any) -> tuple[str, dict[str, Any]]:
     if error["type"] == "value_error":
         return str(error["ctx"]["error"]), {}
@@ -53,10 +58,18 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 
 def validated(schema: type[Schema], values: dict[str, Any]) -> Schema:
+    """The values checked against the schema; before that, every text in them (foundation.text)."""
+    texts = {name: checked_values(value) for name, value in values.items()}
+    if refused := {name: gettext(problem) for name, (_, problem) in texts.items() if problem}:
+        raise InvalidInput(refused)
     try:
-        return schema.model_validate(values)
+        checked = schema.model_validate({name: value for name, (value, _) in texts.items()})
     except ValidationError as exc:
         raise InvalidInput(field_errors(exc)) from None
+    too_large = {name: gettext(TOO_LARGE) for name, value in checked if unstorable_numbers(value)}
+    if too_large:
+        raise InvalidInput(too_large)
+    return checked
 
 
 def form_values(form: Any, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:

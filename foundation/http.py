@@ -5,10 +5,12 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import Cookie
+from litestar.exceptions import NotFoundException, ValidationException
 from litestar.types import Message, Scope
 
 from foundation.audit import Actor
 from foundation.i18n import choose_language
+from foundation.numbers import in_bounds, whole_number
 from foundation.settings import Settings
 
 SESSION_COOKIE = "nisa_session"
@@ -112,6 +114,27 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if scope["litestar_app"].state.settings.secure_cookies:
         headers.append(HSTS_HEADER)
     message["headers"] = headers
+
+
+async def refuse_unstorable_numbers(request: Request) -> None:
+    """before_request hook of every route: whole numbers in the path and query stay within what the database
+    stores (foundation.numbers), before any handler sees them. An id out of range names no record (404); a
+    query number out of range is a bad parameter (400)."""
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and not isinstance(value, bool) and not in_bounds(name, value):
+            raise NotFoundException()
+    numbers = request.route_handler.parsed_fn_signature.parameters
+    for name, raw in request.query_params.items():
+        field = numbers.get(name)
+        if field is None or not _takes_a_number(field.annotation):
+            continue
+        number = whole_number(raw)
+        if number is None or not in_bounds(name, number):
+            raise ValidationException(extra=[{"key": name, "message": "out of range"}])
+
+
+def _takes_a_number(annotation: Any) -> bool:
+    return annotation is not bool and (annotation is int or int in getattr(annotation, "__args__", ()))
 
 
 def parse_trusted_proxies(setting: str) -> list[Any]:

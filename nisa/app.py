@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
@@ -27,7 +27,7 @@ from courses.api import ROUTE_HANDLERS as CURRICULUM_API
 from courses.controllers import ROUTE_HANDLERS as CURRICULUM_PAGES
 from foundation.clock import utcnow
 from foundation.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
-from foundation.http import add_security_headers, parse_trusted_proxies
+from foundation.http import add_security_headers, parse_trusted_proxies, refuse_unstorable_numbers
 from foundation.responses import exception_handlers
 from foundation.settings import Settings
 from foundation.templating import STATIC_DIR, build_environment
@@ -37,8 +37,10 @@ from nisa.messages import register_message_kinds
 from people.api import ROUTE_HANDLERS as PEOPLE_API
 from people.controllers import ROUTE_HANDLERS as PEOPLE_PAGES
 from people.request_context import RequestContextMiddleware
+from people.services.trainees import TraineeScope
 from training.api import ROUTE_HANDLERS as TRAINING_API
 from training.controllers import ROUTE_HANDLERS as TRAINING_PAGES
+from training.services.access import trainee_scope
 
 
 def verification_rate_limit(settings: Settings) -> RateLimit:
@@ -93,6 +95,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def provide_authority() -> IssuingAuthority:
         return authority
 
+    def provide_trainee_scope(request: Request) -> TraineeScope:
+        """The trainee pages and API are people's, which knows no cohorts: the scope comes from training."""
+        return trainee_scope(request.user)
+
     async def provide_db() -> AsyncIterator[object]:
         async for session in session_scope(sessionmaker):
             yield session
@@ -118,9 +124,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "db": Provide(provide_db),
             "authority": Provide(provide_authority, sync_to_thread=False),
+            "trainee_scope": Provide(provide_trainee_scope, sync_to_thread=False),
         },
         middleware=[RequestContextMiddleware],
         before_send=[add_security_headers],
+        before_request=refuse_unstorable_numbers,
         exception_handlers=exception_handlers,
         csrf_config=CSRFConfig(
             secret=secret_key,

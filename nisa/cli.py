@@ -1,6 +1,7 @@
 """The `nisa` command: serve the app, migrate the database, create an administrator, load demo data."""
 
 import asyncio
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,15 +30,22 @@ if TYPE_CHECKING:
     from certificates.authority import IssuingAuthority
 
 
+# What nisa creates (the database and its WAL, backups, the certificate store, keys) is for its own user
+# alone, whatever umask the shell or service manager gave: files 0600, folders 0700.
+PRIVATE_UMASK = 0o077
+
+
 def _settings() -> Settings:
     settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)  # also a folder made by an older version
     return settings
 
 
 @click.group()
 def nisa() -> None:
     """NISA Training & Certification."""
+    os.umask(PRIVATE_UMASK)  # before any command writes a file, in every process it starts
 
 
 def _authority(settings: Settings) -> "IssuingAuthority":

@@ -15,7 +15,7 @@ from foundation.clock import utcnow
 from foundation.columns import timestamp
 from foundation.i18n import N_
 from foundation.roles import Role
-from foundation.text import blank_to_none, khmer_text
+from foundation.text import blank_to_none, khmer_text, one_line
 
 
 class Sex(enum.StrEnum):
@@ -53,6 +53,11 @@ def normalise_phone(value: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def masked_phone(phone: str | None) -> str:
+    """Enough of a phone number to tell two people apart, not enough to call them: ••• ••• 678."""
+    return f"••• ••• {phone[-3:]}" if phone else ""
+
+
 def normalise_email(value: str | None) -> str | None:
     if value is None:
         return None
@@ -74,11 +79,13 @@ def _not_in_future(value: date | None) -> date | None:
     return value
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), AfterValidator(one_line)
+]
 KhmerName = Annotated[Text, AfterValidator(khmer_text)]
 LatinName = Annotated[Text, AfterValidator(_latin_name)]
 OptionalText = Annotated[
-    Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None,
+    Annotated[str, StringConstraints(strip_whitespace=True, max_length=120), AfterValidator(one_line)] | None,
     BeforeValidator(blank_to_none),
 ]
 Phone = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(normalise_phone)]

@@ -14,10 +14,12 @@ from certificates import actions
 from certificates.authority import IssuingAuthority
 from certificates.bundles import zip_stream
 from certificates.document import CertificateDocument
+from certificates.lookups import look_up, on_too_many_lookups
 from certificates.models import Certificate, CertificateStatus
 from certificates.services import issuance, listing, verification
+from certificates.services.lookup_log import TooManyLookups
 from foundation.columns import row_id
-from foundation.errors import Conflict, InvalidInput
+from foundation.errors import Conflict, InvalidInput, NotFound
 from foundation.guards import STAFF, requires_admin, requires_role, requires_sign_in
 from foundation.http import actor_of, is_htmx
 from foundation.i18n import N_
@@ -276,9 +278,15 @@ class PublicCredentialController(Controller):
 
     path = "/"
     include_in_schema = False
+    exception_handlers = {TooManyLookups: on_too_many_lookups}
 
     @get("/v/{code:str}/credential.json")
-    async def public_credential(self, db: AsyncSession, code: str) -> Response[bytes]:
+    async def public_credential(self, request: Request, db: AsyncSession, code: str) -> Response[bytes]:
+        """Counted, logged and rate-limited like every lookup of a code: otherwise it answers the same
+        question (is this a code?) outside the limit."""
+        found = await look_up(request, code, "credential")
+        if not found.found:
+            raise NotFound(N_("No certificate has this code."))
         return credential_response(await listing.by_code(db, code))
 
     @get("/.well-known/did.json")

@@ -26,6 +26,7 @@ from foundation.errors import Conflict, InvalidInput, NotFound
 from foundation.i18n import N_, gettext
 from foundation.outbox.queue import DEFAULT_LANGUAGE, queue
 from foundation.roles import Role
+from foundation.text import checked_text, printable
 from people.models import Trainee, User
 from people.services.auth import CurrentUser
 from training.models import Assessment, AssessmentResult, Enrolment, EnrolmentStatus
@@ -160,8 +161,9 @@ def _document(
         course_template(authority, found.course, holder.achieved),
         code=grouped(code),
         verification_url=authority.verification_url(code),
-        holder_name_km=found.trainee.name_km,
-        holder_name_latin=found.trainee.name_latin,
+        # Names as older rows may hold them (controls, bidi overrides): cleaned before they are signed.
+        holder_name_km=printable(found.trainee.name_km),
+        holder_name_latin=printable(found.trainee.name_latin),
         completed_on=completion_day(facts.delivery, [facts.last_record_on, holder.assessed_on], issued_on),
         issued_on=issued_on,
         expires_on=expires_on,
@@ -386,8 +388,12 @@ async def _certificate(session: AsyncSession, certificate_id: int) -> Certificat
 
 
 def checked_reason(text: str) -> str:
-    """A revocation or reissue reason as it will be shown publicly: spaces tidied, long enough to say why."""
-    reason = " ".join(text.split())
+    """A revocation or reissue reason as it will be shown publicly: clean text, spaces tidied, long enough to
+    say why."""
+    try:
+        reason = " ".join(checked_text(text).split())
+    except ValueError as problem:
+        raise InvalidInput({"reason": gettext(str(problem))}) from None
     if len(reason) < 3:
         raise InvalidInput({"reason": gettext("Say why (at least 3 characters): it is shown to employers.")})
     return reason[:1000]

@@ -233,13 +233,11 @@ async def certificate_record(session: AsyncSession, certificate_id: int) -> Cert
 
 async def revoked_indices(session: AsyncSession, status_list: int) -> list[int]:
     """The bits set in a status list: certificates revoked, or superseded by a reissue (no longer current)."""
-    rows = await session.execute(
-        select(col(Certificate.status_index), col(Certificate.status)).where(
-            col(Certificate.status_list) == status_list
-        )
-    )
-    entries = list(rows.all())
-    if not entries:
+    in_list = col(Certificate.status_list) == status_list
+    if (await session.execute(select(col(Certificate.id)).where(in_list).limit(1))).first() is None:
         raise NotFound(N_("No such status list."))
-    ended = {CertificateStatus.revoked.value, CertificateStatus.superseded.value}
-    return [index for index, status in entries if index is not None and status in ended]
+    ended = (CertificateStatus.revoked.value, CertificateStatus.superseded.value)
+    rows = await session.execute(
+        select(col(Certificate.status_index)).where(in_list, col(Certificate.status).in_(ended))
+    )
+    return [index for index in rows.scalars() if index is not None]

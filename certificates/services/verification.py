@@ -29,7 +29,7 @@ from certificates.services.lookup_log import LookupLog
 from foundation.i18n import N_, PHNOM_PENH, gettext
 from foundation.paging import Page
 
-Channel = Literal["page", "json", "form"]
+Channel = Literal["page", "json", "form", "credential"]  # the log's column holds 10 characters
 FOUND = frozenset({LookupResult.valid, LookupResult.expired, LookupResult.revoked, LookupResult.superseded})
 TYPED_CODE_KEPT = 40  # the log's code column
 

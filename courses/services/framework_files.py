@@ -17,9 +17,10 @@ from typing import Any
 
 from courses.models import CompetencyInput, DomainInput
 from foundation.errors import InvalidInput
-from foundation.files import FileProblem, FileRejected
+from foundation.files import Deadline, FileProblem, FileRejected, check_columns, check_csv_size, twice
 from foundation.forms import validated
 from foundation.i18n import N_, gettext
+from foundation.spreadsheets import as_csv, unquoted
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 HEADER_FIELDS = ("code", "title_km", "title_en", "description_km", "description_en")
@@ -138,18 +139,16 @@ def framework_json(document: FrameworkDocument) -> bytes:
 
 
 def framework_csv(document: FrameworkDocument) -> bytes:
-    """One row per competency (a domain without any gets a row of its own); with a BOM, so Excel reads
-    the file as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    """One row per competency (a domain without any gets a row of its own), through the formula-safe
+    writer that every download uses."""
+    rows: list[list[object]] = []
     for domain in document.domains:
-        domain_cells = [getattr(domain, name) for name in CSV_DOMAIN_COLUMNS]
+        domain_cells: list[object] = [getattr(domain, name) for name in CSV_DOMAIN_COLUMNS]
         if not domain.competencies:
-            writer.writerow(domain_cells + [""] * len(CSV_COMPETENCY_COLUMNS))
+            rows.append(domain_cells + [""] * len(CSV_COMPETENCY_COLUMNS))
         for competency in domain.competencies:
-            writer.writerow(domain_cells + [getattr(competency, name) for name in CSV_COMPETENCY_COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            rows.append(domain_cells + [getattr(competency, name) for name in CSV_COMPETENCY_COLUMNS])
+    return as_csv(CSV_COLUMNS, rows)
 
 
 # ---------------------------------------------------------------- reading
@@ -263,13 +262,16 @@ def read_framework_file(filename: str, content: bytes) -> FrameworkDocument:
 
 
 def _read_csv(text: str) -> FrameworkDocument:
+    check_csv_size(text, ",")
     reader = csv.reader(io.StringIO(text, newline=""))
+    deadline = Deadline()
     try:
         columns = [column.strip().lower() for column in next(reader)]
         _check_columns(columns)
         assembly = _Assembly(CSV_DOMAIN_COLUMNS, CSV_COMPETENCY_COLUMNS)
         next_line = reader.line_num + 1
         for cells in reader:
+            deadline.check()
             # A cell may hold several lines (the criteria): a row is named by the line it starts on.
             line, next_line = next_line, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
@@ -283,6 +285,7 @@ def _read_csv(text: str) -> FrameworkDocument:
                     columns=len(columns),
                 )
                 continue
+            cells = [unquoted(cell) for cell in cells]
             row = dict(zip(columns, cells + [""] * (len(columns) - len(cells)), strict=True))
             domain_values = {name: row[column] for name, column in CSV_DOMAIN_COLUMNS.items()}
             domain_code = assembly.add_domain(line, domain_values, repeatable=True)
@@ -297,6 +300,7 @@ def _read_csv(text: str) -> FrameworkDocument:
 
 
 def _check_columns(columns: list[str]) -> None:
+    check_columns(len(columns))
     problems = []
     if unknown := [column for column in columns if column not in CSV_COLUMNS]:
         problems.append(
@@ -306,8 +310,10 @@ def _check_columns(columns: list[str]) -> None:
         )
     if missing := [column for column in CSV_COLUMNS if column not in columns]:
         problems.append(_problem(1, "", N_("Missing columns: %(columns)s."), columns=", ".join(missing)))
-    if twice := sorted({column for column in columns if columns.count(column) > 1}):
-        problems.append(_problem(1, "", N_("Columns given twice: %(columns)s."), columns=", ".join(twice)))
+    if given_twice := twice(columns):
+        problems.append(
+            _problem(1, "", N_("Columns given twice: %(columns)s."), columns=", ".join(given_twice))
+        )
     if problems:
         problems.append(_problem(1, "", N_("The columns are: %(columns)s."), columns=", ".join(CSV_COLUMNS)))
         raise FileRejected(problems)
@@ -327,6 +333,7 @@ def _json_with_lines(text: str) -> Any:
 
     def parse_object(state: tuple[str, int], *args: Any) -> tuple[_LocatedObject, int]:
         plain, end = parse_plain_object(state, *args)
+        check_columns(len(plain))  # an object of a framework file has at most ten keys
         located = _LocatedObject(plain)
         located.line = bisect_right(line_starts, state[1] - 1) + 1
         return located, end
@@ -341,6 +348,8 @@ def _read_json(text: str) -> FrameworkDocument:
         top = _json_with_lines(text)
     except json.JSONDecodeError as error:
         raise _rejected(N_("This is not valid JSON: %(error)s."), error.lineno, error=error.msg) from None
+    except RecursionError:  # nested deeper than any framework: the parser's stack ran out
+        raise _rejected(N_("This file holds too much to be read: split it into several files."), 1) from None
     if not isinstance(top, _LocatedObject):
         raise _rejected(N_("The file must hold one JSON object, as exported from a framework's page."), 1)
     assembly = _Assembly(SAME_NAMES_DOMAIN, SAME_NAMES_COMPETENCY)

@@ -66,7 +66,7 @@ def _partial(target: Path) -> Path:
 
 async def back_up(settings: Settings, target: Path) -> Path:
     """Write a complete backup of the database to `target` (a SQLite file, or a pg_dump custom archive)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     partial = _partial(target)
     try:
         if settings.is_sqlite:
@@ -78,6 +78,7 @@ async def back_up(settings: Settings, target: Path) -> Path:
                 f"--file={partial}",
                 database_url=settings.effective_database_url,
             )
+        partial.chmod(0o600)  # a copy of every record: whatever umask the caller runs with
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from foundation.i18n import gettext
 from foundation.roles import Role
 from people.models import TraineeCreate, TraineeRead, TraineeUpdate
 from people.services import trainees
+from people.services.trainees import TraineeScope
 
 
 class DuplicateMatch(SQLModel):
@@ -64,20 +65,24 @@ class TraineeApi(Controller):
     async def list_trainees(
         self,
         db: AsyncSession,
+        trainee_scope: TraineeScope,
         q: Q = "",
         page: PageNumber = 1,
         per_page: PerPage = 25,
         include_inactive: IncludeInactive = False,
     ) -> ResultPage[TraineeRead]:
         found = await trainees.search_trainees(
-            db, q, page=page, per_page=per_page, include_inactive=include_inactive
+            db, q, page=page, per_page=per_page, include_inactive=include_inactive, scope=trainee_scope
         )
         items = [TraineeRead.model_validate(trainee) for trainee, _ in found.items]
         return ResultPage[TraineeRead].of(found, items)
 
     @get("/{trainee_id:int}")
-    async def get_trainee(self, db: AsyncSession, trainee_id: int) -> TraineeRead:
-        return TraineeRead.model_validate(await trainees.get_trainee(db, trainee_id))
+    async def get_trainee(
+        self, db: AsyncSession, trainee_scope: TraineeScope, trainee_id: int
+    ) -> TraineeRead:
+        """Trainers: a trainee of one of their cohorts (403 otherwise)."""
+        return TraineeRead.model_validate(await trainees.get_trainee(db, trainee_id, trainee_scope))
 
     @post("/", dto=JsonObjectAs[TraineeCreate], responses=INVALID | DUPLICATE)
     async def create_trainee(
@@ -99,13 +104,20 @@ class TraineeApi(Controller):
         self,
         request: Request,
         db: AsyncSession,
+        trainee_scope: TraineeScope,
         trainee_id: int,
         data: dict[str, Any],
         confirm_duplicate: ConfirmDuplicate = False,
     ) -> TraineeRead:
+        """Trainers: a trainee of one of their cohorts (403 otherwise)."""
         confirmed = _confirmed(data, confirm_duplicate)
         trainee = await trainees.update_trainee(
-            db, actor_of(request), trainee_id, validated(TraineeUpdate, data), confirm_duplicate=confirmed
+            db,
+            actor_of(request),
+            trainee_id,
+            validated(TraineeUpdate, data),
+            confirm_duplicate=confirmed,
+            scope=trainee_scope,
         )
         return TraineeRead.model_validate(trainee)
 

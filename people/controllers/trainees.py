@@ -11,9 +11,11 @@ from foundation.errors import DuplicateSuspected, InvalidInput, NotFound
 from foundation.forms import form_values, validated, wants_next_places
 from foundation.guards import requires_admin, requires_role
 from foundation.http import actor_of
+from foundation.numbers import whole_number
 from foundation.roles import Role
 from people.models import Organisation, Sex, Trainee, TraineeCreate, TraineeUpdate, UserRead
 from people.services import locations, organisations, trainees, users
+from people.services.trainees import TraineeScope
 
 EMPTY_TRAINEE: dict[str, Any] = {
     "name_km": "",
@@ -31,9 +33,10 @@ EMPTY_TRAINEE: dict[str, Any] = {
 async def _organisation_choices(db: AsyncSession, chosen: Any) -> list[Organisation]:
     """The active organisations, plus the trainee's own one if it has since been deactivated."""
     choices = await organisations.active_organisations(db)
-    if str(chosen or "").isdigit() and all(o.id != int(chosen) for o in choices):
+    chosen_id = whole_number(chosen)
+    if chosen_id is not None and all(o.id != chosen_id for o in choices):
         with suppress(NotFound):
-            choices.append(await organisations.get_organisation(db, int(chosen)))
+            choices.append(await organisations.get_organisation(db, chosen_id))
     return choices
 
 
@@ -72,10 +75,15 @@ class TraineeController(Controller):
 
     @get("/")
     async def list_trainees(
-        self, db: AsyncSession, q: str = "", page: int = 1, include_inactive: bool = False
+        self,
+        db: AsyncSession,
+        trainee_scope: TraineeScope,
+        q: str = "",
+        page: int = 1,
+        include_inactive: bool = False,
     ) -> Template:
         found = await trainees.search_trainees(
-            db, q, page=max(page, 1), include_inactive=include_inactive, estimate_total=True
+            db, q, page=page, include_inactive=include_inactive, estimate_total=True, scope=trainee_scope
         )
         context = {"page": found, "q": q, "include_inactive": include_inactive}
         return Template("training/trainees/list.html", context=context)
@@ -102,26 +110,26 @@ class TraineeController(Controller):
         return Redirect("/admin/trainees?notice=created", status_code=303)
 
     @get("/{trainee_id:int}")
-    async def edit_trainee(self, db: AsyncSession, trainee_id: int) -> Template:
-        trainee = await trainees.get_trainee(db, trainee_id)
+    async def edit_trainee(self, db: AsyncSession, trainee_scope: TraineeScope, trainee_id: int) -> Template:
+        trainee = await trainees.get_trainee(db, trainee_id, trainee_scope)
         login = await users.login_of_trainee(db, trainee_id)
         return await _form(db, trainee.model_dump(), {}, action=f"/admin/trainees/{trainee_id}", login=login)
 
     @post("/{trainee_id:int}")
     async def update_trainee(
-        self, request: Request, db: AsyncSession, trainee_id: int
+        self, request: Request, db: AsyncSession, trainee_scope: TraineeScope, trainee_id: int
     ) -> Template | Redirect:
         form = await request.form()
         values = form_values(form)
         confirmed = _confirmed(values)
-        current = await trainees.get_trainee(db, trainee_id)
+        current = await trainees.get_trainee(db, trainee_id, trainee_scope)
         action = f"/admin/trainees/{trainee_id}"
         if wants_next_places(form):
             return await _form(db, values | {"id": trainee_id, "active": current.active}, {}, action=action)
         try:
             data = validated(TraineeUpdate, values)
             await trainees.update_trainee(
-                db, actor_of(request), trainee_id, data, confirm_duplicate=confirmed
+                db, actor_of(request), trainee_id, data, confirm_duplicate=confirmed, scope=trainee_scope
             )
         except InvalidInput as invalid:
             values |= {"id": trainee_id, "active": current.active}

@@ -1,6 +1,7 @@
 """Trainees: the people of the workforce, with the duplicate check that keeps one record per person."""
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BindParameter, Boolean, ColumnElement, bindparam, func, or_, text
@@ -15,7 +16,7 @@ from foundation import audit
 from foundation.audit import Actor
 from foundation.clock import utcnow
 from foundation.columns import table
-from foundation.errors import DuplicateSuspected, InvalidInput, NotFound
+from foundation.errors import DuplicateSuspected, Forbidden, InvalidInput, NotFound
 from foundation.i18n import LATIN_DIGITS, N_
 from foundation.paging import Page
 from people.models import Organisation, Trainee, TraineeCreate, TraineeUpdate
@@ -27,6 +28,21 @@ from people.services.same_person import may_be_same
 TRIGRAM = 3
 TRAINEE = table(Trainee)
 EXACT_COUNT_UP_TO = 10_000  # longer unfiltered lists may show PostgreSQL's estimate of their length
+
+
+@dataclass(frozen=True)
+class TraineeScope:
+    """The trainees a user may see and change: every one, or those its `conditions` keep.
+
+    Trainers see the trainees of their own cohorts only; cohorts are training's, a floor above, so the
+    conditions are built there (training.services.access.trainee_scope) and handed down by the composition
+    root as the `trainee_scope` dependency of the trainee pages and API."""
+
+    conditions: tuple[ColumnElement[bool], ...] = ()
+
+
+EVERY_TRAINEE = TraineeScope()
+NOT_YOURS = N_("This trainee is not in one of your cohorts.")
 
 
 class TextSearch(ColumnElement[bool]):
@@ -119,15 +135,16 @@ async def search_trainees(
     per_page: int = 25,
     include_inactive: bool = False,
     estimate_total: bool = False,
+    scope: TraineeScope = EVERY_TRAINEE,
 ) -> Page[tuple[Trainee, Organisation | None]]:
     """`estimate_total`: the unfiltered list of active trainees, when long, may give the database's
     estimate of its length (the admin page says "about"); the API always counts."""
-    conditions = []
+    conditions = list(scope.conditions)
     if q.strip():
         conditions.append(search_condition(q.strip()))
     if not include_inactive:
         conditions.append(TRAINEE.c.active)  # bare, so PostgreSQL can match it to the index
-    every_active = not q.strip() and not include_inactive
+    every_active = not q.strip() and not include_inactive and not scope.conditions
     estimate = await _estimated_active(session) if estimate_total and every_active else None
     approximate = estimate is not None and estimate > EXACT_COUNT_UP_TO
     if estimate is not None and approximate:
@@ -156,10 +173,14 @@ async def search_trainees(
     return Page([(t, o) for t, o in (await session.execute(query)).all()], total, page, per_page, approximate)
 
 
-async def get_trainee(session: AsyncSession, trainee_id: int) -> Trainee:
+async def get_trainee(session: AsyncSession, trainee_id: int, scope: TraineeScope = EVERY_TRAINEE) -> Trainee:
     trainee = await session.get(Trainee, trainee_id)
     if trainee is None:
         raise NotFound(N_("No such trainee."))
+    if scope.conditions:
+        within = select(col(Trainee.id)).where(col(Trainee.id) == trainee_id, *scope.conditions)
+        if (await session.execute(within)).first() is None:
+            raise Forbidden(NOT_YOURS)
     return trainee
 
 
@@ -203,8 +224,9 @@ async def update_trainee(
     data: TraineeUpdate,
     *,
     confirm_duplicate: bool = False,
+    scope: TraineeScope = EVERY_TRAINEE,
 ) -> Trainee:
-    trainee = await get_trainee(session, trainee_id)
+    trainee = await get_trainee(session, trainee_id, scope)
     await _check(session, data)
     if not confirm_duplicate and (matches := await find_duplicates(session, data, exclude_id=trainee_id)):
         raise DuplicateSuspected(matches)

@@ -336,7 +336,8 @@ async def test_trainer_manages_trainees_but_not_users_or_organisations(client, d
     created = await send(client, "POST", "/api/v1/trainees", NEW_TRAINEE)
     assert created.status_code == 201
     trainee_id = created.json()["id"]
-    assert (await send(client, "PUT", f"/api/v1/trainees/{trainee_id}", NEW_TRAINEE)).status_code == 200
+    # Not in one of their cohorts yet: trainers change only their own cohorts' trainees (test_trainee_scope).
+    assert (await send(client, "PUT", f"/api/v1/trainees/{trainee_id}", NEW_TRAINEE)).status_code == 403
     assert (await send(client, "POST", f"/api/v1/trainees/{trainee_id}/deactivate")).status_code == 403
     assert (await fresh(db, Trainee, trainee_id)).active
 

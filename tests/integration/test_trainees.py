@@ -10,6 +10,8 @@ from foundation.audit import AuditEntry
 from foundation.roles import Role
 from people.models import Trainee
 from tests.conftest import post_form
+from tests.curriculum_factories import make_course
+from tests.delivery_factories import enrol, make_cohort
 from tests.factories import PHNOM_PENH_COMMUNE, make_organisation, make_trainee
 
 NEW_TRAINEE = {
@@ -258,7 +260,9 @@ async def test_without_javascript_the_form_comes_back_with_the_next_place_list(c
 async def test_trainer_may_create_but_not_deactivate(client, db, as_role):
     trainee = await make_trainee(db)
     trainee_id = trainee.id
-    await as_role(Role.trainer)
+    trainer = await as_role(Role.trainer)
+    course = await make_course(db, status="published")
+    await enrol(db, await make_cohort(db, course, trainer_ids=[trainer.id]), trainee)  # one of theirs
     assert (await client.get("/admin/trainees")).status_code == 200
     form = await client.get(f"/admin/trainees/{trainee_id}")
     assert form.status_code == 200 and "/deactivate" not in form.text

@@ -14,6 +14,7 @@ from foundation.forms import form_values, validated
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
 from foundation.i18n import N_
+from foundation.numbers import whole_number
 from training.models import AssessmentMethod
 from training.schemas.assessments import AssessmentCreate, GridSettings
 from training.services import assessments, group_assessment
@@ -39,10 +40,11 @@ def _cell_page(
 
 def _cell(value: Any) -> tuple[int, int]:
     """A module grid button's value `<enrolment id>-<module id>`."""
-    enrolment_id, _, module_id = str(value).partition("-")
-    if not (enrolment_id.isdigit() and module_id.isdigit()):
+    enrolment, _, module = str(value).partition("-")
+    enrolment_id, module_id = whole_number(enrolment), whole_number(module)
+    if enrolment_id is None or module_id is None:
         raise NotFound(N_("No such trainee or module in this cohort."))
-    return int(enrolment_id), int(module_id)
+    return enrolment_id, module_id
 
 
 def _screen(values: dict[str, Any]) -> dict[str, str]:
@@ -235,9 +237,9 @@ class AssessmentController(Controller):
         form = await request.form()
         actor, user = actor_of(request), request.user
         if everyone := form.get("complete_all"):
-            if not str(everyone).isdigit():
+            if (module_id := whole_number(everyone)) is None:
                 raise NotFound(N_("No such trainee or module in this cohort."))
-            await assessments.complete_module_for_everyone(db, actor, user, cohort_id, int(everyone))
+            await assessments.complete_module_for_everyone(db, actor, user, cohort_id, module_id)
             return Redirect(f"/cohorts/{cohort_id}/modules?notice=saved", status_code=303)
         done = "complete" in form
         enrolment_id, module_id = _cell(form.get("complete" if done else "undo"))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foundation.errors import InvalidInput
 from foundation.guards import STAFF
 from foundation.http import actor_of, is_htmx
+from foundation.numbers import whole_number
 from training.schemas.attendance import AttendanceSheet
 from training.services import attendance
 from training.services.attendance import STATUS_NAMES, Register
@@ -24,9 +25,10 @@ def register_url(cohort_id: int, session_id: int) -> str:
 def _marks(form: Any) -> dict[int, str]:
     """The register's radio groups, one per trainee: `status-<enrolment id>` = present|late|excused|absent."""
     return {
-        int(key.removeprefix(STATUS_FIELD)): str(value)
+        enrolment_id: str(value)
         for key, value in form.items()
-        if key.startswith(STATUS_FIELD) and key.removeprefix(STATUS_FIELD).isdigit()
+        if key.startswith(STATUS_FIELD)
+        and (enrolment_id := whole_number(key.removeprefix(STATUS_FIELD))) is not None
     }
 
 

@@ -13,6 +13,7 @@ from foundation.errors import InvalidInput
 from foundation.forms import form_values, validated
 from foundation.guards import STAFF
 from foundation.http import actor_of
+from foundation.numbers import whole_number
 from foundation.roles import Role
 from people.services import locations
 from training.models import CohortStatus
@@ -42,7 +43,7 @@ def _filters(q: str, status: str, course_id: str, province: str) -> CohortFilter
     return CohortFilters(
         q=q,
         status=CohortStatus(status) if status in CohortStatus.__members__ else None,
-        course_id=int(course_id) if course_id.isdigit() else None,
+        course_id=whole_number(course_id),
         province_code=province or None,
     )
 

@@ -8,8 +8,10 @@ from courses.models import Course
 from foundation.errors import Conflict, Forbidden, NotFound
 from foundation.i18n import N_
 from foundation.roles import Role
+from people.models import Trainee
 from people.services.auth import CurrentUser
-from training.models import Cohort, CohortStatus, CohortTrainer, EnrolmentStatus
+from people.services.trainees import EVERY_TRAINEE, TraineeScope
+from training.models import Cohort, CohortStatus, CohortTrainer, Enrolment, EnrolmentStatus
 
 CLOSED = N_("This cohort is closed: it can no longer be changed.")
 # Enrolments that hold a seat: `Cohort.enrolled_count` counts exactly these.
@@ -50,6 +52,17 @@ def visible_to(user: CurrentUser) -> list[ColumnElement[bool]]:
     if user.has_role(Role.admin):
         return []
     return [col(Cohort.id).in_(select(CohortTrainer.cohort_id).where(col(CohortTrainer.user_id) == user.id))]
+
+
+def trainee_scope(user: CurrentUser) -> TraineeScope:
+    """The trainees a user may see and change in the register: admins every one, trainers those on the
+    list of a cohort they train (in any enrolment status). Others find trainees to enrol by searching
+    (training.services.enrolment.find_candidates), which shows only what tells people apart."""
+    if user.has_role(Role.admin):
+        return EVERY_TRAINEE
+    own_cohorts = select(CohortTrainer.cohort_id).where(col(CohortTrainer.user_id) == user.id)
+    listed = select(Enrolment.trainee_id).where(col(Enrolment.cohort_id).in_(own_cohorts))
+    return TraineeScope((col(Trainee.id).in_(listed),))
 
 
 def writable(cohort: Cohort) -> bool:

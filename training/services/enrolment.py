@@ -18,7 +18,7 @@ from foundation.errors import Conflict, InvalidInput, NotFound
 from foundation.i18n import N_, gettext
 from foundation.paging import Page
 from foundation.templating import place_name
-from people.models import Organisation, Sex, Trainee, TraineeCreate
+from people.models import Commune, Organisation, Sex, Trainee, TraineeCreate, masked_phone
 from people.services import trainees
 from people.services.auth import CurrentUser
 from people.services.locations import Place, find_places
@@ -52,11 +52,18 @@ ROSTER_PAGE = 100  # trainees holding a seat shown on one page of the cohort pag
 
 @dataclass(frozen=True)
 class Candidate:
-    """A trainee found for enrolment, and where they already stand in this cohort (if anywhere)."""
+    """A trainee found for enrolment, and where they already stand in this cohort (if anywhere). The page
+    shows only what tells people apart (names, masked phone, employer, commune): a search of the whole
+    register is open to every trainer, the records are not."""
 
     trainee: Trainee
     organisation: Organisation | None
     enrolment: Enrolment | None
+    commune: Commune | None = None
+
+    @property
+    def masked_phone(self) -> str:
+        return masked_phone(self.trainee.phone)
 
     @property
     def status_name(self) -> str | None:
@@ -95,15 +102,16 @@ async def find_candidates(
         .subquery()
     )
     query = (
-        select(Trainee, Organisation, Enrolment)
+        select(Trainee, Organisation, Enrolment, Commune)
         .join(first, first.c.id == Trainee.id)
         .outerjoin(Organisation, col(Organisation.id) == Trainee.organisation_id)
+        .outerjoin(Commune, col(Commune.code) == Trainee.commune_code)
         .outerjoin(
             Enrolment, (col(Enrolment.trainee_id) == Trainee.id) & (col(Enrolment.cohort_id) == cohort_id)
         )
         .order_by(*by_name)
     )
-    found = [Candidate(t, o, e) for t, o, e in (await session.execute(query)).all()]
+    found = [Candidate(t, o, e, c) for t, o, e, c in (await session.execute(query)).all()]
     return found[:MAX_CANDIDATES], len(found) > MAX_CANDIDATES
 
 

@@ -7,19 +7,27 @@ the rows.
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
-from foundation.files import FileProblem, FileRejected
+from foundation.files import (
+    MAX_COLUMNS,
+    Deadline,
+    FileProblem,
+    FileRejected,
+    check_columns,
+    check_csv_size,
+    check_xlsx_archive,
+    twice,
+)
 from foundation.i18n import N_, gettext
-from foundation.spreadsheets import as_csv
+from foundation.spreadsheets import as_csv, formula_safe
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # 10,000 rows of nine cells unpack to about 10 MB
 COLUMNS = (
     "name_km",
     "name_latin",
@@ -121,8 +129,8 @@ def roster_template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = "trainees"
-    sheet.append(list(COLUMNS))
-    sheet.append([EXAMPLE[column] for column in COLUMNS])
+    sheet.append([formula_safe(column) for column in COLUMNS])
+    sheet.append([formula_safe(EXAMPLE[column]) for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -140,7 +148,7 @@ def roster_template_xlsx() -> bytes:
     help_sheet = workbook.create_sheet("help")
     help_sheet.append([gettext(N_("Column")), gettext(N_("What to write"))])
     for column in COLUMNS:
-        help_sheet.append([column, gettext(COLUMN_HELP[column])])
+        help_sheet.append([column, formula_safe(gettext(COLUMN_HELP[column]))])
     help_sheet.append([])
     help_sheet.append(["", gettext(N_("Delete the example row, then write one trainee per row."))])
     help_sheet.column_dimensions["A"].width = 18
@@ -182,12 +190,16 @@ def _read_csv(content: bytes) -> list[RosterRow]:
         raise _rejected(NOT_UTF8) from None
     if "\x00" in text:  # UTF-16 without its byte order mark decodes as UTF-8 with NULs between letters
         raise _rejected(NOT_UTF8)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    delimiter = _delimiter(text)
+    check_csv_size(text, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    deadline = Deadline()
     try:
         columns = _columns([cell.strip() for cell in next(reader, [])])
         rows: list[RosterRow] = []
         next_line = reader.line_num + 1
         for cells in reader:
+            deadline.check()
             # A quoted cell may hold several lines: a row is named by the line it starts on.
             line, next_line = next_line, reader.line_num + 1
             _add_row(rows, line, columns, [cell.strip() for cell in cells])
@@ -212,15 +224,9 @@ def _read_xlsx(content: bytes) -> list[RosterRow]:
     if not content.startswith(b"PK\x03\x04"):
         raise _rejected(N_("This is not an Excel (.xlsx) file. Upload the roster as .csv or .xlsx."))
     unreadable = _rejected(N_("This Excel file cannot be read: open it in Excel, save it again and retry."))
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
-    except zipfile.BadZipFile:
-        raise unreadable from None
-    if unpacked > MAX_UNPACKED_BYTES:  # a small file that unpacks to gigabytes would exhaust the memory
-        raise _rejected(
-            N_("This Excel file holds too much: at most %(rows)s trainees."), rows=f"{MAX_ROWS:,}"
-        )
+    # A small file may unpack to gigabytes, or to millions of texts openpyxl would read before any row.
+    check_xlsx_archive(content, MAX_UNPACKED_BYTES)
+    deadline = Deadline()
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of error for damaged or foreign zip files
@@ -228,10 +234,11 @@ def _read_xlsx(content: bytes) -> list[RosterRow]:
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some programs write a wrong sheet size: read what is really there
-        values = sheet.iter_rows(values_only=True)
+        values = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         columns = _columns([_text(cell) for cell in next(values, ())])
         rows: list[RosterRow] = []
         for line, cells in enumerate(values, start=2):
+            deadline.check()
             named = [columns[i] if i < len(columns) else None for i in range(len(cells))]
             _add_row(
                 rows,
@@ -273,15 +280,15 @@ HEADER_NAMES = {_header_key(column): column for column in COLUMNS} | {
 
 def _columns(header: list[str]) -> list[str | None]:
     """The column of each header cell (None for a column without a heading, which is ignored)."""
+    check_columns(len(header))
     columns = [HEADER_NAMES.get(_header_key(label)) if label else None for label in header]
     problems = []
     if unknown := [label for label, column in zip(header, columns, strict=True) if label and column is None]:
         problems.append(_problem(N_("Columns not recognised: %(columns)s."), 1, columns=", ".join(unknown)))
     if missing := [column for column in REQUIRED_COLUMNS if column not in columns]:
         problems.append(_problem(N_("Missing columns: %(columns)s."), 1, columns=", ".join(missing)))
-    named = [column for column in columns if column]
-    if twice := sorted({column for column in named if named.count(column) > 1}):
-        problems.append(_problem(N_("Columns given twice: %(columns)s."), 1, columns=", ".join(twice)))
+    if given_twice := twice([column for column in columns if column]):
+        problems.append(_problem(N_("Columns given twice: %(columns)s."), 1, columns=", ".join(given_twice)))
     if problems:
         message = N_("The first row must name the columns, as in the template: %(columns)s.")
         problems.append(_problem(message, 1, columns=", ".join(COLUMNS)))
