@@ -123,6 +123,8 @@ def test_admin_builds_and_publishes_a_course(page: Page, live_server: str, sign_
 
     page.goto(f"/admin/courses/{course_id}")
     expect(page.get_by_text("This draft is ready to be published.")).to_be_visible()
+    page.locator(f"a[href='/admin/courses/{course_id}/publish']").click()  # publishing asks first
+    expect(page.locator("section.confirm")).to_be_visible()
     _submit(page, f"/admin/courses/{course_id}/publish")
     expect(page).to_have_url(f"{live_server}/admin/courses/{course_id}?notice=published")
     expect(page.locator(".course-status")).to_contain_text("Published")
