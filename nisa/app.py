@@ -37,6 +37,7 @@ from nisa.messages import register_message_kinds
 from people.api import ROUTE_HANDLERS as PEOPLE_API
 from people.controllers import ROUTE_HANDLERS as PEOPLE_PAGES
 from people.request_context import RequestContextMiddleware
+from people.services import auth
 from training.api import ROUTE_HANDLERS as TRAINING_API
 from training.controllers import ROUTE_HANDLERS as TRAINING_PAGES
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     register_message_kinds()
     register_audit_words()
+    auth.limit_concurrent_hashes(settings.password_hash_threads)
     secret_key = settings.resolve_secret_key()
     engine = create_engine(settings.effective_database_url)
     sessionmaker = create_sessionmaker(engine)

@@ -44,19 +44,19 @@ class AuthController(Controller):
         settings: Settings = request.app.state.settings
         email, target = str(form.get("email", "")), _safe_next(form.get("next"))
         try:
+            attempt = await auth.admit_attempt(db, email, client_ip(request), _throttle(settings))
+            # The reservation must be seen by parallel attempts before this one's password is checked; if the
+            # password is wrong it stays as the failure, although the answer is a refusal.
+            await db.commit()
             token, user = await auth.sign_in(
                 db,
-                email,
+                attempt,
                 str(form.get("password", "")),
-                ip=client_ip(request),
                 user_agent=request.headers.get("user-agent", ""),
                 hours=settings.session_hours,
-                throttle=_throttle(settings),
             )
         except (SignInRefused, TooManyAttempts) as refused:
-            # A refused sign-in recorded the failure for the throttle: it must stay although the answer is
-            # a refusal, so it is committed here rather than left to how the request's unit of work ends.
-            await db.commit()
+            await db.rollback()  # a refused admission is not counted
             error = gettext(refused.message) % refused.params if refused.params else gettext(refused.message)
             context = {"next": target, "error": error, "email": email}
             return Template("training/login.html", context=context, status_code=refused.status_code)

@@ -1,0 +1,94 @@
+"""Sign-in under attack (issue 16): parallel guessing, timing, old links, CSRF tokens, password policy."""
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+
+from foundation.roles import Role
+from foundation.settings import Settings
+from nisa.app import create_app
+from people.services import auth
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+class CountingHasher(PasswordHasher):
+    """Argon2 that notes each verification: how many, on which thread, how many at once."""
+
+    def __init__(self, **parameters: Any) -> None:
+        super().__init__(**parameters)
+        self.verified = 0
+        self.threads: set[int] = set()
+        self.running = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        with self._lock:
+            self.verified += 1
+            self.threads.add(threading.get_ident())
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            time.sleep(0.2)  # long enough for parallel verifications to overlap if they may
+            return super().verify(hash, password)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+@pytest.fixture
+def hasher() -> Iterator[CountingHasher]:
+    quick, counting = auth.password_hasher, CountingHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    auth.password_hasher = counting
+    yield counting
+    auth.password_hasher = quick
+
+
+BASE_URL = "http://testserver.local"
+
+
+@asynccontextmanager
+async def instance(settings: Settings) -> AsyncIterator[httpx.ASGITransport]:
+    """An app instance of its own (its own engine) that answers requests at the same time, in the test's
+    event loop: Litestar's test client answers one request after the other."""
+    app = create_app(settings)
+    async with app.lifespan():
+        yield httpx.ASGITransport(app=app)
+
+
+async def _login(transport: httpx.ASGITransport, account: str, password: str) -> int:
+    """A visitor opening the sign-in page, then signing in."""
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
+        await client.get("/login")
+        data = {"email": account, "password": password, "_csrf_token": client.cookies["csrftoken"]}
+        return (await client.post("/login", data=data)).status_code
+
+
+async def test_parallel_wrong_passwords_on_two_instances_never_pass_the_limit(settings, db, hasher):
+    """The review's probe: twelve wrong passwords at once, here spread over two app instances (two engines)
+    sharing the database; five are checked, the rest refused before any password is looked at."""
+    user = await make_user(db, [Role.admin])
+    async with instance(settings) as one, instance(settings) as two:
+        hasher.verified = 0
+        answers = await asyncio.gather(
+            *(_login(client, user.email, "wrong password!") for client in [one, two] * 6)
+        )
+    assert sorted(answers) == [401] * 5 + [429] * 7
+    assert hasher.verified == 5
+
+
+async def test_argon2_runs_off_the_event_loop_a_bounded_number_at_a_time(settings, db, hasher):
+    settings.password_hash_threads = 2
+    users = [await make_user(db, [Role.admin]) for _ in range(6)]
+    async with instance(settings) as client:
+        answers = await asyncio.gather(*(_login(client, u.email, DEFAULT_PASSWORD) for u in users))
+    assert answers == [303] * 6
+    assert threading.get_ident() not in hasher.threads
+    assert hasher.most_at_once == 2
