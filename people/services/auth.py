@@ -174,6 +174,8 @@ async def sign_in(
     matches = await _password_matches(user.password_hash if user else None, password)
     if user is None or not user.active or not matches:
         raise SignInRefused(N_("Wrong email, phone number or password."))
+    if password_hasher.check_needs_rehash(user.password_hash or ""):  # made at an older cost: renewed
+        user.password_hash = str(await _off_the_loop(password_hasher.hash, password))
     await session.execute(
         delete(LoginFailure).where(
             col(LoginFailure.account) == attempt.account, col(LoginFailure.ip) == attempt.ip

@@ -5,15 +5,19 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from statistics import median
 from typing import Any
 
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import update
+from sqlmodel import col
 
 from foundation.roles import Role
 from foundation.settings import Settings
 from nisa.app import create_app
+from people.models import User
 from people.services import auth
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -21,8 +25,9 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 class CountingHasher(PasswordHasher):
     """Argon2 that notes each verification: how many, on which thread, how many at once."""
 
-    def __init__(self, **parameters: Any) -> None:
+    def __init__(self, pause: float = 0.2, **parameters: Any) -> None:
         super().__init__(**parameters)
+        self.pause = pause
         self.verified = 0
         self.threads: set[int] = set()
         self.running = 0
@@ -36,7 +41,7 @@ class CountingHasher(PasswordHasher):
             self.running += 1
             self.most_at_once = max(self.most_at_once, self.running)
         try:
-            time.sleep(0.2)  # long enough for parallel verifications to overlap if they may
+            time.sleep(self.pause)  # long enough for parallel verifications to overlap if they may
             return super().verify(hash, password)
         finally:
             with self._lock:
@@ -45,9 +50,19 @@ class CountingHasher(PasswordHasher):
 
 @pytest.fixture
 def hasher() -> Iterator[CountingHasher]:
-    quick, counting = auth.password_hasher, CountingHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    auth.password_hasher = counting
-    yield counting
+    yield from _hashing_with(CountingHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def production_hasher() -> Iterator[CountingHasher]:
+    """Argon2 at the cost production uses (the rest of the suite hashes cheaply)."""
+    yield from _hashing_with(CountingHasher(pause=0))
+
+
+def _hashing_with(hasher: CountingHasher) -> Iterator[CountingHasher]:
+    quick = auth.password_hasher
+    auth.password_hasher = hasher
+    yield hasher
     auth.password_hasher = quick
 
 
@@ -92,3 +107,27 @@ async def test_argon2_runs_off_the_event_loop_a_bounded_number_at_a_time(setting
     assert answers == [303] * 6
     assert threading.get_ident() not in hasher.threads
     assert hasher.most_at_once == 2
+
+
+async def test_unknown_inactive_and_wrong_password_cost_the_same(settings, db, production_hasher):
+    """The review's timing probe: each failure path verifies exactly one hash at production cost, so the three
+    take about the same time (medians of several tries, within 2x of each other) and say the same thing."""
+    settings.login_max_failures_per_account = settings.login_max_failures_per_ip = 100
+    known = await make_user(db, [Role.admin])
+    inactive = await make_user(db, [Role.admin])
+    await db.execute(update(User).where(col(User.id) == inactive.id).values(active=False))
+    await db.commit()
+    accounts = {"unknown": "nobody@example.org", "wrong": known.email, "inactive": inactive.email}
+    password = {"unknown": "wrong password!", "wrong": "wrong password!", "inactive": DEFAULT_PASSWORD}
+    times: dict[str, list[float]] = {path: [] for path in accounts}
+    async with instance(settings) as transport:
+        await _login(transport, "warm@example.org", "warm up the dummy hash")
+        for _ in range(5):
+            for path, account in accounts.items():
+                production_hasher.verified = 0
+                started = time.perf_counter()
+                assert await _login(transport, account, password[path]) == 401
+                times[path].append(time.perf_counter() - started)
+                assert production_hasher.verified == 1, path
+    medians = sorted(median(taken) for taken in times.values())
+    assert medians[-1] < 2 * medians[0], times
