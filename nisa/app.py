@@ -25,6 +25,7 @@ from certificates.services.finder import CertificateFinder
 from certificates.services.lookup_log import LookupLog, RateLimit
 from courses.api import ROUTE_HANDLERS as CURRICULUM_API
 from courses.controllers import ROUTE_HANDLERS as CURRICULUM_PAGES
+from foundation.access_log import redact_access_log
 from foundation.clock import utcnow
 from foundation.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
 from foundation.http import add_security_headers, parse_trusted_proxies
@@ -36,6 +37,7 @@ from nisa.controllers import ROUTE_HANDLERS as SHARED_ROUTES
 from nisa.messages import register_message_kinds
 from people.api import ROUTE_HANDLERS as PEOPLE_API
 from people.controllers import ROUTE_HANDLERS as PEOPLE_PAGES
+from people.pages import CARD_PAGE, PASSWORD_LINK_PAGE
 from people.request_context import RequestContextMiddleware
 from people.services import auth
 from training.api import ROUTE_HANDLERS as TRAINING_API
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     sessionmaker = create_sessionmaker(engine)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    redact_access_log(PASSWORD_LINK_PAGE, CARD_PAGE)
 
     lookup_log = LookupLog(engine, verification_rate_limit(settings))
     certificate_finder = CertificateFinder(engine)

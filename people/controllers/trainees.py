@@ -13,6 +13,7 @@ from foundation.guards import requires_admin, requires_role
 from foundation.http import actor_of
 from foundation.roles import Role
 from people.models import Organisation, Sex, Trainee, TraineeCreate, TraineeUpdate, UserRead
+from people.pages import password_link
 from people.services import locations, organisations, trainees, users
 
 EMPTY_TRAINEE: dict[str, Any] = {
@@ -150,6 +151,6 @@ class TraineeController(Controller):
             trainee = await trainees.get_trainee(db, trainee_id)
             action = f"/admin/trainees/{trainee_id}"
             return await _form(db, trainee.model_dump(), invalid.field_errors, action=action, status_code=422)
-        link = f"{request.app.state.settings.base_url}/password/{invite}"
+        link = password_link(request.app.state.settings.base_url, invite)
         context = {"user": user, "link": link, "purpose": "invite"}
         return Template("training/users/link.html", context=context, status_code=201)

@@ -246,8 +246,10 @@ async def end_all_sessions(session: AsyncSession, user_id: int) -> None:
     await session.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
 
 
-def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> str:
-    """A one-time link token; only its hash is stored. The caller commits."""
+async def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> str:
+    """A one-time link token, which voids the user's earlier links; only its hash is stored. The caller
+    commits."""
+    await void_links(session, user_id)
     token = secrets.token_urlsafe(32)
     session.add(
         UserToken(
@@ -258,6 +260,15 @@ def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> s
         )
     )
     return token
+
+
+async def void_links(session: AsyncSession, user_id: int) -> None:
+    """The user's unused links stop working: a new link or a new password makes them stale."""
+    await session.execute(
+        update(UserToken)
+        .where(col(UserToken.user_id) == user_id, col(UserToken.used_at).is_(None))
+        .values(expires_at=utcnow())
+    )
 
 
 async def _valid_link(session: AsyncSession, token: str) -> UserToken:
@@ -284,6 +295,7 @@ async def set_password_with_link(
     assert user is not None
     user.password_hash = await hash_password(password)
     link.used_at = utcnow()
+    await void_links(session, link.user_id)
     await end_all_sessions(session, link.user_id)
     audit.record(session, Actor(user.id, ip), f"user.password_set_by_{link.purpose}", user, None, None)
     return user

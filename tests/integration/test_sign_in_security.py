@@ -1,6 +1,7 @@
 """Sign-in under attack (issue 16): parallel guessing, timing, old links, CSRF tokens, password policy."""
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -14,11 +15,14 @@ from argon2 import PasswordHasher
 from sqlalchemy import update
 from sqlmodel import col
 
+from foundation.access_log import ACCESS_LOGGER
+from foundation.audit import Actor
 from foundation.roles import Role
 from foundation.settings import Settings
 from nisa.app import create_app
 from people.models import User
-from people.services import auth
+from people.services import auth, users
+from tests.conftest import post_form
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -131,3 +135,30 @@ async def test_unknown_inactive_and_wrong_password_cost_the_same(settings, db, p
                 assert production_hasher.verified == 1, path
     medians = sorted(median(taken) for taken in times.values())
     assert medians[-1] < 2 * medians[0], times
+
+
+async def test_a_new_reset_link_voids_the_earlier_one(client, db):
+    """The review's probe: after a second reset, the first link no longer sets a password."""
+    user = await make_user(db, [Role.trainer])
+    first = await users.reset_password(db, Actor(None, "127.0.0.1"), user.id)
+    second = await users.reset_password(db, Actor(None, "127.0.0.1"), user.id)
+    await db.commit()
+    new_password = {"password": "a long new password", "repeat": "a long new password"}
+    assert (await post_form(client, f"/password/{first}", new_password)).status_code == 410
+    assert (await post_form(client, f"/password/{second}", new_password)).status_code == 303
+
+
+def test_the_access_log_never_shows_a_link_token(settings, caplog):
+    """Lines as uvicorn writes them, through the access logger the app configures."""
+    create_app(settings)
+    access = logging.getLogger(ACCESS_LOGGER)
+    access.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, ACCESS_LOGGER):
+            for path in ("/password/SECRET-TOKEN", "/card/SECRET-TOKEN?lang=km"):
+                access.info('%s - "%s %s HTTP/%s" %d', "10.0.0.1:5000", "GET", path, "1.1", 200)
+    finally:
+        access.removeHandler(caplog.handler)
+    assert "SECRET-TOKEN" not in caplog.text
+    assert "GET /password/[redacted] HTTP/1.1" in caplog.text
+    assert "GET /card/[redacted]?lang=km HTTP/1.1" in caplog.text
