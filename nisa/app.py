@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
@@ -27,6 +28,7 @@ from courses.api import ROUTE_HANDLERS as CURRICULUM_API
 from courses.controllers import ROUTE_HANDLERS as CURRICULUM_PAGES
 from foundation.access_log import redact_access_log
 from foundation.clock import utcnow
+from foundation.csrf import SessionBoundCSRFMiddleware
 from foundation.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
 from foundation.http import add_security_headers, parse_trusted_proxies
 from foundation.responses import exception_handlers
@@ -94,6 +96,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.dispose()
 
     authority = IssuingAuthority.from_settings(settings)
+    csrf = CSRFConfig(
+        secret=secret_key, cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax"
+    )
 
     def provide_authority() -> IssuingAuthority:
         return authority
@@ -124,15 +129,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "db": Provide(provide_db),
             "authority": Provide(provide_authority, sync_to_thread=False),
         },
-        middleware=[RequestContextMiddleware],
+        middleware=[RequestContextMiddleware, DefineMiddleware(SessionBoundCSRFMiddleware, config=csrf)],
         before_send=[add_security_headers],
         exception_handlers=exception_handlers,
-        csrf_config=CSRFConfig(
-            secret=secret_key,
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-        ),
         template_config=TemplateConfig(instance=JinjaTemplateEngine(engine_instance=build_environment())),
         openapi_config=OpenAPIConfig(
             title="NISA Training & Certification API",
@@ -183,6 +182,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State(
             {
                 "settings": settings,
+                "csrf": csrf,
                 "engine": engine,
                 "sessionmaker": sessionmaker,
                 "authority": authority,

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foundation.csrf import csrf_cookie
 from foundation.errors import InvalidInput, SignInRefused, TooManyAttempts
 from foundation.guards import requires_sign_in
 from foundation.http import SESSION_COOKIE, client_ip, language_cookie, session_cookie
@@ -62,6 +63,7 @@ class AuthController(Controller):
             return Template("training/login.html", context=context, status_code=refused.status_code)
         response = Redirect(target, status_code=303)
         response.set_cookie(session_cookie(token, settings))
+        response.set_cookie(csrf_cookie(request.app.state.csrf, token))
         response.set_cookie(language_cookie(user.language, settings))
         return response
 
@@ -70,6 +72,7 @@ class AuthController(Controller):
         await auth.sign_out(db, request.user.session_hash)
         response = Redirect("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
+        response.set_cookie(csrf_cookie(request.app.state.csrf, None))
         return response
 
     @post("/language")

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from argon2 import PasswordHasher
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 from sqlmodel import col
 
@@ -22,7 +24,7 @@ from foundation.settings import Settings
 from nisa.app import create_app
 from people.models import User
 from people.services import auth, users
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form, sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -162,3 +164,31 @@ def test_the_access_log_never_shows_a_link_token(settings, caplog):
     assert "SECRET-TOKEN" not in caplog.text
     assert "GET /password/[redacted] HTTP/1.1" in caplog.text
     assert "GET /card/[redacted]?lang=km HTTP/1.1" in caplog.text
+
+
+def _plant(client: AsyncTestClient[Litestar], token: str) -> None:
+    """Put a csrftoken cookie in the client's jar, as an attacker who can set cookies for the site would."""
+    client.cookies.delete("csrftoken")
+    client.cookies.set("csrftoken", token, domain="testserver.local")
+
+
+async def test_a_csrf_token_from_another_session_is_refused(settings, client, db):
+    """The review's probe: the anonymous visitor's token, or another session's, does not pass with an admin's
+    session; the token changes at sign-in and at sign-out."""
+    admin, other = await make_user(db, [Role.admin]), await make_user(db, [Role.trainer])
+    anonymous = await csrf_token(client)
+    await sign_in(client, admin.email)
+    own = client.cookies["csrftoken"]
+    assert own != anonymous
+    async with AsyncTestClient(app=create_app(settings), base_url=BASE_URL) as someone_else:
+        someone_else.follow_redirects = False
+        await sign_in(someone_else, other.email)
+        foreign = someone_else.cookies["csrftoken"]
+    for token in (anonymous, foreign):
+        _plant(client, token)
+        assert (await client.post("/logout", data={"_csrf_token": token})).status_code == 403
+        assert (await client.get("/")).status_code == 200  # a page gives the session its own token back
+        assert client.cookies["csrftoken"] not in (anonymous, foreign)
+    _plant(client, own)
+    assert (await client.post("/logout", data={"_csrf_token": own})).status_code == 303
+    assert client.cookies["csrftoken"] not in (anonymous, own)
