@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     default_language: Literal["km", "en"] = "km"
+    # A session ends after this many hours without a request, and in any case this many days after sign-in.
     session_hours: int = Field(default=12, ge=1)
+    session_max_days: int = Field(default=7, ge=1)
     # Addresses of reverse proxies whose X-Forwarded-For / -Proto headers are believed.
     trusted_proxies: str = "127.0.0.1"
     # Failed sign-ins allowed per window: per account from one address, and per address across accounts.

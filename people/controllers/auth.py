@@ -101,3 +101,24 @@ class AuthController(Controller):
             context = {"holder": holder, "errors": invalid.field_errors}
             return Template("training/password.html", context=context, status_code=422)
         return Redirect("/login?notice=password_set", status_code=303)
+
+    @get("/account/password", guards=[requires_sign_in])
+    async def change_password_form(self) -> Template:
+        return Template("training/change_password.html", context={"errors": {}})
+
+    @post("/account/password", guards=[requires_sign_in])
+    async def change_password(self, request: Request, db: AsyncSession) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await auth.change_password(
+                db,
+                request.user,
+                str(form.get("old_password", "")),
+                str(form.get("password", "")),
+                str(form.get("repeat", "")),
+                client_ip(request),
+            )
+        except InvalidInput as invalid:
+            context = {"errors": invalid.field_errors}
+            return Template("training/change_password.html", context=context, status_code=422)
+        return Redirect("/account/password?notice=password_changed", status_code=303)

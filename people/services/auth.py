@@ -1,6 +1,7 @@
 """Sign-in: argon2 passwords, database-backed sessions, throttling, and one-time links."""
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from zxcvbn import zxcvbn
 
 from foundation import audit
 from foundation.audit import Actor
@@ -38,6 +40,9 @@ password_hasher = PasswordHasher()
 _hashing_slots = anyio.CapacityLimiter(2)
 SESSION_REFRESH = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_STRENGTH = 3  # zxcvbn's score, 0 to 4: 3 is "safely unguessable" by an online attacker and more
+TOO_EASY = N_("This password is too easy to guess. Use a few unrelated words or a longer phrase.")
+MAX_CHECKED_LENGTH = 100  # zxcvbn's time grows with the length; what follows adds strength anyway
 
 
 @dataclass(frozen=True)
@@ -87,9 +92,31 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def hash_password(password: str) -> str:
+def check_strength(password: str, *known: str | None) -> None:
+    """Refuse a short password, a common one (zxcvbn's lists) or one guessable from what is known of the
+    account (`known`: its name, email, phone)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput({"password": N_("Use at least 10 characters.")})
+    inputs = [word for value in known if value for word in _words_of(value) if word]
+    if zxcvbn(password[:MAX_CHECKED_LENGTH], user_inputs=inputs)["score"] < MIN_PASSWORD_STRENGTH:
+        raise InvalidInput(
+            {
+                "password": N_(
+                    "This password is too easy to guess. Use a few unrelated words or a longer phrase."
+                )
+            }
+        )
+
+
+def _words_of(value: str) -> list[str]:
+    """What someone guessing would try from a name or address: as is, run together, and word by word."""
+    words = re.split(r"[\s@.+_-]+", value)
+    return [value, "".join(words), *words]
+
+
+async def hash_password(password: str, *known: str | None) -> str:
+    """A new password's hash, once check_strength accepts it (see there for `known`)."""
+    check_strength(password, *known)
     return str(await _off_the_loop(password_hasher.hash, password))
 
 
@@ -202,8 +229,9 @@ def open_session(session: AsyncSession, user: User, *, ip: str, user_agent: str,
     return token
 
 
-async def current_user(session: AsyncSession, token: str, hours: int) -> CurrentUser | None:
-    """The user behind a session cookie, in one query; slides the expiry forward now and then."""
+async def current_user(session: AsyncSession, token: str, hours: int, max_days: int) -> CurrentUser | None:
+    """The user behind a session cookie, in one query; slides the expiry forward now and then (`hours` after
+    the last request), never beyond `max_days` after the sign-in."""
     token_hash = hash_token(token)
     now = utcnow()
     query = (
@@ -213,6 +241,7 @@ async def current_user(session: AsyncSession, token: str, hours: int) -> Current
         .where(
             col(WebSession.token_hash) == token_hash,
             col(WebSession.expires_at) > now,
+            col(WebSession.created_at) > now - timedelta(days=max_days),
             col(User.active).is_(True),
         )
     )
@@ -293,9 +322,30 @@ async def set_password_with_link(
         raise InvalidInput({"repeat": N_("The two passwords differ.")})
     user = await session.get(User, link.user_id)
     assert user is not None
-    user.password_hash = await hash_password(password)
+    user.password_hash = await hash_password(password, user.display_name, user.email, user.phone)
     link.used_at = utcnow()
     await void_links(session, link.user_id)
     await end_all_sessions(session, link.user_id)
     audit.record(session, Actor(user.id, ip), f"user.password_set_by_{link.purpose}", user, None, None)
     return user
+
+
+async def change_password(
+    session: AsyncSession, user: CurrentUser, old: str, new: str, repeat: str, ip: str
+) -> None:
+    """A signed-in user's new password, given the current one; their other sessions end and their unused
+    links stop working."""
+    account = await session.get(User, user.id)
+    assert account is not None
+    if not await _password_matches(account.password_hash, old):
+        raise InvalidInput({"old_password": N_("This is not your current password.")})
+    if new != repeat:
+        raise InvalidInput({"repeat": N_("The two passwords differ.")})
+    account.password_hash = await hash_password(new, account.display_name, account.email, account.phone)
+    await void_links(session, user.id)
+    await session.execute(
+        delete(WebSession).where(
+            col(WebSession.user_id) == user.id, col(WebSession.token_hash) != user.session_hash
+        )
+    )
+    audit.record(session, Actor(user.id, ip), "user.password_change", account, None, None)

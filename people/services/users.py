@@ -106,7 +106,7 @@ async def create_user(
     await _check(session, data)
     user = User(**data.model_dump(exclude={"roles"}))
     if password is not None:
-        user.password_hash = await auth.hash_password(password)
+        user.password_hash = await auth.hash_password(password, user.display_name, user.email, user.phone)
     session.add(user)
     await session.flush()
     _set_roles(session, row_id(user), data.roles)

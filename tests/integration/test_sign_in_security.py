@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from statistics import median
 from typing import Any
 
@@ -19,12 +20,14 @@ from sqlmodel import col
 
 from foundation.access_log import ACCESS_LOGGER
 from foundation.audit import Actor
+from foundation.clock import utcnow
+from foundation.errors import SignInRefused, TooManyAttempts
 from foundation.roles import Role
 from foundation.settings import Settings
 from nisa.app import create_app
-from people.models import User
+from people.models import TokenPurpose, User, WebSession
 from people.services import auth, users
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import csrf_token, post_form, sign_in, use_english
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
@@ -192,3 +195,66 @@ async def test_a_csrf_token_from_another_session_is_refused(settings, client, db
     _plant(client, own)
     assert (await client.post("/logout", data={"_csrf_token": own})).status_code == 303
     assert client.cookies["csrftoken"] not in (anonymous, own)
+
+
+async def test_weak_and_guessable_passwords_are_refused(client, db):
+    user = await make_user(db, [Role.trainer], email="sokha.chan@example.org", display_name="Sokha Chan")
+    link = await users.reset_password(db, Actor(None, "127.0.0.1"), user.id)
+    await db.commit()
+    await use_english(client)
+    for weak in ("password123456", "qwertyuiop12", "sokha.chan@example.org", "SokhaChan2026"):
+        response = await post_form(client, f"/password/{link}", {"password": weak, "repeat": weak})
+        assert response.status_code == 422, weak
+        assert "too easy to guess" in response.text
+    strong = {"password": "mango river lantern", "repeat": "mango river lantern"}
+    assert (await post_form(client, f"/password/{link}", strong)).status_code == 303
+
+
+async def test_changing_ones_password_ends_the_other_sessions(settings, client, db):
+    user = await make_user(db, [Role.trainer])
+    await sign_in(client, user.email)
+    async with AsyncTestClient(app=create_app(settings), base_url=BASE_URL) as elsewhere:
+        elsewhere.follow_redirects = False
+        await sign_in(elsewhere, user.email)
+        link = await auth.create_link(db, user.id, TokenPurpose.password_reset)
+        await db.commit()
+        await use_english(client)
+        assert (await client.get("/account/password")).status_code == 200
+        change = {"old_password": "not my password", "password": "mango river lantern"}
+        wrong_old = await post_form(client, "/account/password", change | {"repeat": change["password"]})
+        assert wrong_old.status_code == 422 and "not your current password" in wrong_old.text
+        change["old_password"] = DEFAULT_PASSWORD
+        done = await post_form(client, "/account/password", change | {"repeat": change["password"]})
+        assert done.status_code == 303
+        assert (await client.get("/account/password")).status_code == 200  # this session stays
+        assert (await elsewhere.get("/account/password")).status_code == 303  # the other one ended
+    assert (await client.get(f"/password/{link}")).status_code == 410  # and the reset link is void
+    await post_form(client, "/logout")
+    await sign_in(client, user.email, "mango river lantern")
+
+
+async def test_a_session_ends_a_week_after_sign_in_however_active(client, db):
+    user = await make_user(db, [Role.trainer])
+    await sign_in(client, user.email)
+    assert (await client.get("/account/password")).status_code == 200
+    eight_days_ago = utcnow() - timedelta(days=8)
+    await db.execute(update(WebSession).values(created_at=eight_days_ago, last_seen_at=utcnow()))
+    await db.commit()
+    assert (await client.get("/account/password")).status_code == 303
+
+
+async def test_failures_from_one_address_do_not_lock_the_account_elsewhere(db):
+    """Guessing from one address throttles that address only: the owner signs in from theirs."""
+    user = await make_user(db, [Role.trainer])
+    throttle = auth.Throttle(max_per_account=5, max_per_ip=20, window=timedelta(minutes=15))
+    for _ in range(5):
+        attempt = await auth.admit_attempt(db, user.email, "203.0.113.9", throttle)
+        await db.commit()
+        with pytest.raises(SignInRefused):
+            await auth.sign_in(db, attempt, "wrong password!", user_agent="", hours=12)
+    with pytest.raises(TooManyAttempts):
+        await auth.admit_attempt(db, user.email, "203.0.113.9", throttle)
+    await db.rollback()
+    attempt = await auth.admit_attempt(db, user.email, "198.51.100.7", throttle)
+    token, _ = await auth.sign_in(db, attempt, DEFAULT_PASSWORD, user_agent="", hours=12)
+    assert token
