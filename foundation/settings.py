@@ -27,12 +27,17 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     default_language: Literal["km", "en"] = "km"
+    # A session ends after this many hours without a request, and in any case this many days after sign-in.
     session_hours: int = Field(default=12, ge=1)
+    session_max_days: int = Field(default=7, ge=1)
     # Addresses of reverse proxies whose X-Forwarded-For / -Proto headers are believed.
     trusted_proxies: str = "127.0.0.1"
+    # Failed sign-ins allowed per window: per account from one address, and per address across accounts.
     login_max_failures_per_account: int = 5
     login_max_failures_per_ip: int = 20
     login_window_minutes: int = 15
+    # Password hashes (argon2) computed at once, each in a worker thread, per instance.
+    password_hash_threads: int = Field(default=2, ge=1)
     log_level: str = "INFO"
     # Email: without an SMTP host (development) messages are written to the log and marked sent.
     smtp_host: str = ""

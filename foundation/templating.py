@@ -28,6 +28,7 @@ NOTICES = {
     "deactivated": N_("Deactivated. The record is kept and can be reactivated."),
     "reactivated": N_("Reactivated."),
     "password_set": N_("Your password is set. Sign in with it now."),
+    "password_changed": N_("Your password is changed. Your other sessions are signed out."),
     "imported": N_("Imported: the framework now holds the file's domains and competencies."),
     "deleted": N_("Deleted."),
     "approved": N_("Approved: the certificate is valid and its holder is told."),

@@ -11,6 +11,7 @@ from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
@@ -25,7 +26,9 @@ from certificates.services.finder import CertificateFinder
 from certificates.services.lookup_log import LookupLog, RateLimit
 from courses.api import ROUTE_HANDLERS as CURRICULUM_API
 from courses.controllers import ROUTE_HANDLERS as CURRICULUM_PAGES
+from foundation.access_log import redact_access_log
 from foundation.clock import utcnow
+from foundation.csrf import SessionBoundCSRFMiddleware
 from foundation.database import create_engine, create_sessionmaker, ensure_migrated, session_scope
 from foundation.http import add_security_headers, parse_trusted_proxies, refuse_unstorable_numbers
 from foundation.responses import exception_handlers
@@ -36,7 +39,9 @@ from nisa.controllers import ROUTE_HANDLERS as SHARED_ROUTES
 from nisa.messages import register_message_kinds
 from people.api import ROUTE_HANDLERS as PEOPLE_API
 from people.controllers import ROUTE_HANDLERS as PEOPLE_PAGES
+from people.pages import CARD_PAGE, PASSWORD_LINK_PAGE
 from people.request_context import RequestContextMiddleware
+from people.services import auth
 from people.services.trainees import TraineeScope
 from training.api import ROUTE_HANDLERS as TRAINING_API
 from training.controllers import ROUTE_HANDLERS as TRAINING_PAGES
@@ -66,11 +71,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     register_message_kinds()
     register_audit_words()
+    auth.limit_concurrent_hashes(settings.password_hash_threads)
     secret_key = settings.resolve_secret_key()
     engine = create_engine(settings.effective_database_url)
     sessionmaker = create_sessionmaker(engine)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    redact_access_log(PASSWORD_LINK_PAGE, CARD_PAGE)
 
     lookup_log = LookupLog(engine, verification_rate_limit(settings))
     certificate_finder = CertificateFinder(engine)
@@ -91,6 +98,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await engine.dispose()
 
     authority = IssuingAuthority.from_settings(settings)
+    csrf = CSRFConfig(
+        secret=secret_key, cookie_secure=settings.secure_cookies, cookie_httponly=True, cookie_samesite="lax"
+    )
 
     def provide_authority() -> IssuingAuthority:
         return authority
@@ -126,16 +136,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "authority": Provide(provide_authority, sync_to_thread=False),
             "trainee_scope": Provide(provide_trainee_scope, sync_to_thread=False),
         },
-        middleware=[RequestContextMiddleware],
+        middleware=[RequestContextMiddleware, DefineMiddleware(SessionBoundCSRFMiddleware, config=csrf)],
         before_send=[add_security_headers],
         before_request=refuse_unstorable_numbers,
         exception_handlers=exception_handlers,
-        csrf_config=CSRFConfig(
-            secret=secret_key,
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-        ),
         template_config=TemplateConfig(instance=JinjaTemplateEngine(engine_instance=build_environment())),
         openapi_config=OpenAPIConfig(
             title="NISA Training & Certification API",
@@ -186,6 +190,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State(
             {
                 "settings": settings,
+                "csrf": csrf,
                 "engine": engine,
                 "sessionmaker": sessionmaker,
                 "authority": authority,

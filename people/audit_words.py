@@ -55,6 +55,7 @@ VOCABULARY = Vocabulary(
         "user.create_by_sign_in_card": N_("Login made with a sign-in card"),
         "trainee.sign_in_card_issued": N_("Sign-in card printed"),
         "user.password_set_by_reset": N_("Password set from a reset link"),
+        "user.password_change": N_("Password changed by its owner"),
         "trainee.create": N_("Trainee added"),
         "trainee.update": N_("Trainee changed"),
         "trainee.deactivate": N_("Trainee deactivated"),

@@ -3,6 +3,13 @@
 from urllib.parse import urlsplit
 
 CARD_PAGE = "/card"
+# A one-time link to choose a password: /password/<token>.
+PASSWORD_LINK_PAGE = "/password"
+
+
+def password_link(base_url: str, token: str) -> str:
+    """The one-time link to choose a password (an invitation or a reset)."""
+    return f"{base_url}{PASSWORD_LINK_PAGE}/{token}"
 
 
 def card_link(base_url: str, code: str) -> str:

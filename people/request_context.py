@@ -27,6 +27,8 @@ class RequestContextMiddleware:
         if not scope["path"].startswith("/static/") and (token := cookie_value(scope, SESSION_COOKIE)):
             # Its own unit of work, before the handler's: looking the user up may slide the session's expiry.
             async with unit_of_work(litestar_app.state.sessionmaker) as session:
-                scope["user"] = await auth.current_user(session, token, settings.session_hours)
+                scope["user"] = await auth.current_user(
+                    session, token, settings.session_hours, settings.session_max_days
+                )
         current_language.set(language_of(scope, settings))
         await self.app(scope, receive, send)

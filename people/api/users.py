@@ -12,6 +12,7 @@ from foundation.guards import requires_admin
 from foundation.http import actor_of
 from foundation.roles import Role
 from people.models import UserCreate, UserRead, UserUpdate
+from people.pages import password_link
 from people.services import users
 
 
@@ -24,7 +25,7 @@ class PasswordResetLink(SQLModel):
 
 
 def _password_link(request: Request, token: str) -> str:
-    return f"{request.app.state.settings.base_url}/password/{token}"
+    return password_link(request.app.state.settings.base_url, token)
 
 
 class UserApi(Controller):

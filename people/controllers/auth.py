@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foundation.csrf import csrf_cookie
 from foundation.errors import InvalidInput, SignInRefused, TooManyAttempts
 from foundation.guards import requires_sign_in
 from foundation.http import SESSION_COOKIE, client_ip, language_cookie, session_cookie
@@ -44,24 +45,25 @@ class AuthController(Controller):
         settings: Settings = request.app.state.settings
         email, target = str(form.get("email", "")), _safe_next(form.get("next"))
         try:
+            attempt = await auth.admit_attempt(db, email, client_ip(request), _throttle(settings))
+            # The reservation must be seen by parallel attempts before this one's password is checked; if the
+            # password is wrong it stays as the failure, although the answer is a refusal.
+            await db.commit()
             token, user = await auth.sign_in(
                 db,
-                email,
+                attempt,
                 str(form.get("password", "")),
-                ip=client_ip(request),
                 user_agent=request.headers.get("user-agent", ""),
                 hours=settings.session_hours,
-                throttle=_throttle(settings),
             )
         except (SignInRefused, TooManyAttempts) as refused:
-            # A refused sign-in recorded the failure for the throttle: it must stay although the answer is
-            # a refusal, so it is committed here rather than left to how the request's unit of work ends.
-            await db.commit()
+            await db.rollback()  # a refused admission is not counted
             error = gettext(refused.message) % refused.params if refused.params else gettext(refused.message)
             context = {"next": target, "error": error, "email": email}
             return Template("training/login.html", context=context, status_code=refused.status_code)
         response = Redirect(target, status_code=303)
         response.set_cookie(session_cookie(token, settings))
+        response.set_cookie(csrf_cookie(request.app.state.csrf, token))
         response.set_cookie(language_cookie(user.language, settings))
         return response
 
@@ -70,6 +72,7 @@ class AuthController(Controller):
         await auth.sign_out(db, request.user.session_hash)
         response = Redirect("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
+        response.set_cookie(csrf_cookie(request.app.state.csrf, None))
         return response
 
     @post("/language")
@@ -98,3 +101,24 @@ class AuthController(Controller):
             context = {"holder": holder, "errors": invalid.field_errors}
             return Template("training/password.html", context=context, status_code=422)
         return Redirect("/login?notice=password_set", status_code=303)
+
+    @get("/account/password", guards=[requires_sign_in])
+    async def change_password_form(self) -> Template:
+        return Template("training/change_password.html", context={"errors": {}})
+
+    @post("/account/password", guards=[requires_sign_in])
+    async def change_password(self, request: Request, db: AsyncSession) -> Template | Redirect:
+        form = await request.form()
+        try:
+            await auth.change_password(
+                db,
+                request.user,
+                str(form.get("old_password", "")),
+                str(form.get("password", "")),
+                str(form.get("repeat", "")),
+                client_ip(request),
+            )
+        except InvalidInput as invalid:
+            context = {"errors": invalid.field_errors}
+            return Template("training/change_password.html", context=context, status_code=422)
+        return Redirect("/account/password?notice=password_changed", status_code=303)

@@ -4,6 +4,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foundation.csrf import csrf_cookie
 from foundation.errors import InvalidInput, LinkInvalid
 from foundation.http import client_ip, language_cookie, session_cookie
 from foundation.i18n import N_, gettext
@@ -79,5 +80,6 @@ class SignInCardPageController(Controller):
         )
         response = Redirect(MY_PROGRESS, status_code=303)
         response.set_cookie(session_cookie(session_token, settings))
+        response.set_cookie(csrf_cookie(request.app.state.csrf, session_token))
         response.set_cookie(language_cookie(user.language, settings))
         return response

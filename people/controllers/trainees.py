@@ -14,6 +14,7 @@ from foundation.http import actor_of
 from foundation.numbers import whole_number
 from foundation.roles import Role
 from people.models import Organisation, Sex, Trainee, TraineeCreate, TraineeUpdate, UserRead
+from people.pages import password_link
 from people.services import locations, organisations, trainees, users
 from people.services.trainees import TraineeScope
 
@@ -158,6 +159,6 @@ class TraineeController(Controller):
             trainee = await trainees.get_trainee(db, trainee_id)
             action = f"/admin/trainees/{trainee_id}"
             return await _form(db, trainee.model_dump(), invalid.field_errors, action=action, status_code=422)
-        link = f"{request.app.state.settings.base_url}/password/{invite}"
+        link = password_link(request.app.state.settings.base_url, invite)
         context = {"user": user, "link": link, "purpose": "invite"}
         return Template("training/users/link.html", context=context, status_code=201)

@@ -12,6 +12,7 @@ from foundation.guards import requires_admin
 from foundation.http import actor_of
 from foundation.roles import Role
 from people.models import UserCreate, UserUpdate
+from people.pages import password_link
 from people.services import users
 
 EMPTY_USER: dict[str, Any] = {
@@ -30,7 +31,7 @@ def _form(user: Any, errors: dict[str, str], *, action: str, status_code: int = 
 
 
 def _link(request: Request, token: str) -> str:
-    return f"{request.app.state.settings.base_url}/password/{token}"
+    return password_link(request.app.state.settings.base_url, token)
 
 
 class UserController(Controller):

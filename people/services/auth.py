@@ -1,17 +1,20 @@
 """Sign-in: argon2 passwords, database-backed sessions, throttling, and one-time links."""
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
+from zxcvbn import zxcvbn
 
 from foundation import audit
 from foundation.audit import Actor
@@ -32,8 +35,14 @@ from people.models import (
 )
 
 password_hasher = PasswordHasher()
+# Argon2 runs in worker threads, this many at a time (NISA_PASSWORD_HASH_THREADS, set at start-up): a burst of
+# sign-ins neither stalls the event loop nor takes every core.
+_hashing_slots = anyio.CapacityLimiter(2)
 SESSION_REFRESH = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_STRENGTH = 3  # zxcvbn's score, 0 to 4: 3 is "safely unguessable" by an online attacker and more
+TOO_EASY = N_("This password is too easy to guess. Use a few unrelated words or a longer phrase.")
+MAX_CHECKED_LENGTH = 100  # zxcvbn's time grows with the length; what follows adds strength anyway
 
 
 @dataclass(frozen=True)
@@ -54,41 +63,85 @@ class CurrentUser:
 
 @dataclass(frozen=True)
 class Throttle:
+    """Failed sign-ins allowed in each window: per account from one address (so nobody elsewhere can lock the
+    account out), and per address across accounts."""
+
     max_per_account: int
     max_per_ip: int
     window: timedelta
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in admitted by the throttle: its reservation already counts as a failure until it succeeds."""
+
+    column: Any
+    account: str
+    ip: str
+
+
+def limit_concurrent_hashes(threads: int) -> None:
+    _hashing_slots.total_tokens = threads
+
+
+async def _off_the_loop(work: Any, *args: Any) -> Any:
+    return await anyio.to_thread.run_sync(partial(work, *args), limiter=_hashing_slots)
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def hash_password(password: str) -> str:
+def check_strength(password: str, *known: str | None) -> None:
+    """Refuse a short password, a common one (zxcvbn's lists) or one guessable from what is known of the
+    account (`known`: its name, email, phone)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput({"password": N_("Use at least 10 characters.")})
-    return password_hasher.hash(password)
+    inputs = [word for value in known if value for word in _words_of(value) if word]
+    if zxcvbn(password[:MAX_CHECKED_LENGTH], user_inputs=inputs)["score"] < MIN_PASSWORD_STRENGTH:
+        raise InvalidInput(
+            {
+                "password": N_(
+                    "This password is too easy to guess. Use a few unrelated words or a longer phrase."
+                )
+            }
+        )
+
+
+def _words_of(value: str) -> list[str]:
+    """What someone guessing would try from a name or address: as is, run together, and word by word."""
+    words = re.split(r"[\s@.+_-]+", value)
+    return [value, "".join(words), *words]
+
+
+async def hash_password(password: str, *known: str | None) -> str:
+    """A new password's hash, once check_strength accepts it (see there for `known`)."""
+    check_strength(password, *known)
+    return str(await _off_the_loop(password_hasher.hash, password))
 
 
 @cache
-def _unknown_account_hash() -> str:
-    """Verified against when the account does not exist, so both cases take the same time. Made at first
-    use, not at import: a hash takes a tenth of a second, which every start of the app would pay."""
-    return password_hasher.hash(secrets.token_urlsafe(16))
+def _unknown_account_hash(hasher: PasswordHasher) -> str:
+    """Verified against when there is no password to check (no such account, or one without a password), so
+    that costs what a wrong password costs: made by the hasher in use, with its parameters. Made at first use,
+    not at import: a hash takes a tenth of a second, which every start of the app would pay."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
-def _password_matches(password_hash: str | None, password: str) -> bool:
+def _verify(hasher: PasswordHasher, password_hash: str | None, password: str) -> bool:
+    """Exactly one argon2 verification, whether or not there is a hash to check."""
     try:
-        return password_hasher.verify(password_hash or _unknown_account_hash(), password) and bool(
-            password_hash
-        )
+        return hasher.verify(password_hash or _unknown_account_hash(hasher), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
 
-async def _recent_failures(session: AsyncSession, column: Any, value: str, since: datetime) -> int:
-    query = (
-        select(func.count()).select_from(LoginFailure).where(column == value, col(LoginFailure.at) >= since)
-    )
+async def _password_matches(password_hash: str | None, password: str) -> bool:
+    return bool(await _off_the_loop(_verify, password_hasher, password_hash, password))
+
+
+async def _recent_failures(session: AsyncSession, since: datetime, *conditions: Any) -> int:
+    query = select(func.count()).select_from(LoginFailure).where(col(LoginFailure.at) >= since, *conditions)
     return (await session.execute(query)).scalar_one()
 
 
@@ -104,40 +157,58 @@ def _account(typed: str) -> tuple[Any, str]:
         return User.phone, typed
 
 
-async def sign_in(
-    session: AsyncSession,
-    typed_account: str,
-    password: str,
-    *,
-    ip: str,
-    user_agent: str,
-    hours: int,
-    throttle: Throttle,
-) -> tuple[str, User]:
-    """Check the password of the account with this email or phone number and open a session; returns the new
-    session token (for the cookie) and user.
+async def _serialise_admission(session: AsyncSession, ip: str) -> None:
+    """Attempts from one address are admitted one at a time, across every instance of the app. PostgreSQL: a
+    transaction-scoped advisory lock on the address. SQLite: the reservation's insert, which comes first,
+    takes the database's write lock until the commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": ip})
 
-    An unknown account, email or phone, takes the same path and time as a wrong password (a hash is verified
-    either way). A wrong password is recorded (for the throttle) before SignInRefused is raised: the caller
-    commits that record even though it answers with the refusal."""
+
+async def admit_attempt(session: AsyncSession, typed_account: str, ip: str, throttle: Throttle) -> Attempt:
+    """Reserve one sign-in attempt, counted with the failures before it in the same transaction, or raise
+    TooManyAttempts (the caller rolls back: a refused attempt is not counted).
+
+    The reservation is a failure until the password proves right. The caller commits it before the password
+    is checked, so parallel attempts, here or on another instance, count it: N at once never get more than
+    the limit checked."""
     column, account = _account(typed_account)
+    await _serialise_admission(session, ip)
+    session.add(LoginFailure(account=account, ip=ip))
+    await session.flush()
     since = utcnow() - throttle.window
+    pair = (col(LoginFailure.account) == account, col(LoginFailure.ip) == ip)
     if (
-        await _recent_failures(session, LoginFailure.account, account, since) >= throttle.max_per_account
-        or await _recent_failures(session, LoginFailure.ip, ip, since) >= throttle.max_per_ip
+        await _recent_failures(session, since, *pair) > throttle.max_per_account
+        or await _recent_failures(session, since, col(LoginFailure.ip) == ip) > throttle.max_per_ip
     ):
         raise TooManyAttempts(
             N_("Too many failed sign-ins. Wait %(minutes)d minutes and try again."),
             minutes=int(throttle.window.total_seconds() // 60),
         )
-    user = (await session.execute(select(User).where(column == account))).scalar_one_or_none()
-    # Verified before anything else is looked at: a missing account must cost as much as a wrong password.
-    matches = _password_matches(user.password_hash if user else None, password)
+    return Attempt(column, account, ip)
+
+
+async def sign_in(
+    session: AsyncSession, attempt: Attempt, password: str, *, user_agent: str, hours: int
+) -> tuple[str, User]:
+    """Check the password of an admitted attempt and open a session; returns the new session token (for the
+    cookie) and user.
+
+    An unknown account, an inactive one and a wrong password cost the same (one argon2 verification each) and
+    raise the same SignInRefused; the attempt's reservation stays as the failure."""
+    user = (await session.execute(select(User).where(attempt.column == attempt.account))).scalar_one_or_none()
+    matches = await _password_matches(user.password_hash if user else None, password)
     if user is None or not user.active or not matches:
-        session.add(LoginFailure(account=account, ip=ip))
         raise SignInRefused(N_("Wrong email, phone number or password."))
-    await session.execute(delete(LoginFailure).where(col(LoginFailure.account) == account))
-    return open_session(session, user, ip=ip, user_agent=user_agent, hours=hours), user
+    if password_hasher.check_needs_rehash(user.password_hash or ""):  # made at an older cost: renewed
+        user.password_hash = str(await _off_the_loop(password_hasher.hash, password))
+    await session.execute(
+        delete(LoginFailure).where(
+            col(LoginFailure.account) == attempt.account, col(LoginFailure.ip) == attempt.ip
+        )
+    )
+    return open_session(session, user, ip=attempt.ip, user_agent=user_agent, hours=hours), user
 
 
 def open_session(session: AsyncSession, user: User, *, ip: str, user_agent: str, hours: int) -> str:
@@ -158,8 +229,9 @@ def open_session(session: AsyncSession, user: User, *, ip: str, user_agent: str,
     return token
 
 
-async def current_user(session: AsyncSession, token: str, hours: int) -> CurrentUser | None:
-    """The user behind a session cookie, in one query; slides the expiry forward now and then."""
+async def current_user(session: AsyncSession, token: str, hours: int, max_days: int) -> CurrentUser | None:
+    """The user behind a session cookie, in one query; slides the expiry forward now and then (`hours` after
+    the last request), never beyond `max_days` after the sign-in."""
     token_hash = hash_token(token)
     now = utcnow()
     query = (
@@ -169,6 +241,7 @@ async def current_user(session: AsyncSession, token: str, hours: int) -> Current
         .where(
             col(WebSession.token_hash) == token_hash,
             col(WebSession.expires_at) > now,
+            col(WebSession.created_at) > now - timedelta(days=max_days),
             col(User.active).is_(True),
         )
     )
@@ -202,8 +275,10 @@ async def end_all_sessions(session: AsyncSession, user_id: int) -> None:
     await session.execute(delete(WebSession).where(col(WebSession.user_id) == user_id))
 
 
-def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> str:
-    """A one-time link token; only its hash is stored. The caller commits."""
+async def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> str:
+    """A one-time link token, which voids the user's earlier links; only its hash is stored. The caller
+    commits."""
+    await void_links(session, user_id)
     token = secrets.token_urlsafe(32)
     session.add(
         UserToken(
@@ -214,6 +289,15 @@ def create_link(session: AsyncSession, user_id: int, purpose: TokenPurpose) -> s
         )
     )
     return token
+
+
+async def void_links(session: AsyncSession, user_id: int) -> None:
+    """The user's unused links stop working: a new link or a new password makes them stale."""
+    await session.execute(
+        update(UserToken)
+        .where(col(UserToken.user_id) == user_id, col(UserToken.used_at).is_(None))
+        .values(expires_at=utcnow())
+    )
 
 
 async def _valid_link(session: AsyncSession, token: str) -> UserToken:
@@ -238,8 +322,30 @@ async def set_password_with_link(
         raise InvalidInput({"repeat": N_("The two passwords differ.")})
     user = await session.get(User, link.user_id)
     assert user is not None
-    user.password_hash = hash_password(password)
+    user.password_hash = await hash_password(password, user.display_name, user.email, user.phone)
     link.used_at = utcnow()
+    await void_links(session, link.user_id)
     await end_all_sessions(session, link.user_id)
     audit.record(session, Actor(user.id, ip), f"user.password_set_by_{link.purpose}", user, None, None)
     return user
+
+
+async def change_password(
+    session: AsyncSession, user: CurrentUser, old: str, new: str, repeat: str, ip: str
+) -> None:
+    """A signed-in user's new password, given the current one; their other sessions end and their unused
+    links stop working."""
+    account = await session.get(User, user.id)
+    assert account is not None
+    if not await _password_matches(account.password_hash, old):
+        raise InvalidInput({"old_password": N_("This is not your current password.")})
+    if new != repeat:
+        raise InvalidInput({"repeat": N_("The two passwords differ.")})
+    account.password_hash = await hash_password(new, account.display_name, account.email, account.phone)
+    await void_links(session, user.id)
+    await session.execute(
+        delete(WebSession).where(
+            col(WebSession.user_id) == user.id, col(WebSession.token_hash) != user.session_hash
+        )
+    )
+    audit.record(session, Actor(user.id, ip), "user.password_change", account, None, None)

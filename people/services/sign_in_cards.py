@@ -155,7 +155,7 @@ async def use_card(
         email=email,
         phone=await _sign_in_phone(session, phone, trainee, email),
         display_name=trainee.name_latin,
-        password_hash=hash_password(password),
+        password_hash=await hash_password(password, trainee.name_latin, email, phone),
         trainee_id=card.trainee_id,
     )
     session.add(user)

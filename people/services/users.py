@@ -106,11 +106,11 @@ async def create_user(
     await _check(session, data)
     user = User(**data.model_dump(exclude={"roles"}))
     if password is not None:
-        user.password_hash = auth.hash_password(password)
+        user.password_hash = await auth.hash_password(password, user.display_name, user.email, user.phone)
     session.add(user)
     await session.flush()
     _set_roles(session, row_id(user), data.roles)
-    invite = auth.create_link(session, row_id(user), TokenPurpose.invite) if password is None else None
+    invite = await auth.create_link(session, row_id(user), TokenPurpose.invite) if password is None else None
     if invite is not None:
         send_link(session, user, invite, TokenPurpose.invite)
     audit.record(session, actor, "user.create", user, None, audit.snapshot(user, roles=data.roles))
@@ -150,7 +150,7 @@ async def reset_password(session: AsyncSession, actor: Actor, user_id: int) -> s
         raise NotFound(N_("No such user."))
     user.password_hash = None
     await auth.end_all_sessions(session, user_id)
-    link = auth.create_link(session, user_id, TokenPurpose.password_reset)
+    link = await auth.create_link(session, user_id, TokenPurpose.password_reset)
     send_link(session, user, link, TokenPurpose.password_reset)
     audit.record(session, actor, "user.password_reset", user, None, None)
     return link

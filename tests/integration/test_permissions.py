@@ -34,6 +34,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): SIGNED_IN,
+    ("GET", "/account/password"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
     ("POST", "/language"): PUBLIC,
     ("GET", "/password/{token:str}"): PUBLIC,
     ("POST", "/password/{token:str}"): PUBLIC,
