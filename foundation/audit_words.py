@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foundation.audit import AuditEntry
 from foundation.formatting import format_date, format_datetime, format_number, in_digits_of
 from foundation.i18n import N_, current_language, gettext
+from foundation.numbers import LARGEST
 
 USERS = "user_account"  # the record type of the people who act (their names come from its registration)
 HIDDEN_FIELDS = frozenset({"id", "created_at", "updated_at"})
-LARGEST_ID = 2**63 - 1
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DECIMAL = re.compile(r"^\d+\.\d+$")  # hours as the log keeps them ("40.0"); not codes, not phones
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -128,7 +128,7 @@ def as_id(value: object) -> int | None:
         number = int(value)
     else:
         return None
-    return number if 0 < number <= LARGEST_ID else None
+    return number if 0 < number <= LARGEST else None
 
 
 # ---------------------------------------------------------------- described entries

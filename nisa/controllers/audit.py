@@ -14,13 +14,14 @@ from foundation import audit_words
 from foundation.errors import DomainError
 from foundation.guards import requires_admin
 from foundation.i18n import N_, current_language
+from foundation.numbers import LARGEST
 from foundation.responses import attachment_headers
 from foundation.spreadsheets import csv_part
 from people.services import audit_log
 from people.services.audit_log import AuditFilter
 
 SYSTEM = "system"  # the "who" of changes made by jobs and commands
-EntryId = Annotated[int | None, Parameter(ge=1, le=audit_words.LARGEST_ID)]
+EntryId = Annotated[int | None, Parameter(ge=1, le=LARGEST)]
 Text = Annotated[str | None, Parameter(max_length=40)]
 # Phnom Penh days, both included; as text, since an empty date field sends "from=".
 Since = Annotated[str | None, QueryParameter(name="from", max_length=10)]

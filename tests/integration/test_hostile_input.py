@@ -16,10 +16,18 @@ async def test_an_anonymous_status_list_number_above_the_database_is_not_found(c
 
 
 @pytest.mark.parametrize("page", [BIG, str(2**31), "0", "-1", "²", "៣"])
-@pytest.mark.parametrize("path", ["/admin/trainees", "/admin/audit", "/api/v1/trainees", "/cohorts"])
+@pytest.mark.parametrize("path", ["/admin/trainees", "/api/v1/trainees", "/cohorts"])
 async def test_page_numbers_out_of_range_are_bad_requests(client, db, as_role, path, page):
     await as_role(Role.admin)
     assert (await client.get(path, params={"page": page})).status_code == 400
+
+
+@pytest.mark.parametrize("entry", [BIG, str(2**63), "-1", "²", "៣"])
+@pytest.mark.parametrize("cursor", ["before", "after"])
+async def test_the_audit_logs_cursors_out_of_range_are_bad_requests(client, db, as_role, cursor, entry):
+    """The audit log pages by entry id (keyset), not by page number."""
+    await as_role(Role.admin)
+    assert (await client.get("/admin/audit", params={cursor: entry})).status_code == 400
 
 
 async def test_a_cohort_filter_with_a_digit_int_cannot_read_is_no_filter(client, db, as_role):
