@@ -146,16 +146,26 @@ class PaperResultController(Controller):
     async def record_paper_result(
         self, request: Request, db: AsyncSession, cohort_id: int, enrolment_id: int, module_id: int
     ) -> Template | Redirect:
-        values = form_values(await request.form())
-        try:
-            data = validated(PaperResultInput, values)
-            await ethics_attempts.record_paper_result(
-                db, request.user, actor_of(request), cohort_id, enrolment_id, module_id, data
-            )
-        except InvalidInput as invalid:
-            ids = (cohort_id, enrolment_id, module_id)
-            return await _paper_page(request, db, ids, values, invalid.field_errors, status_code=422)
-        return Redirect(f"/cohorts/{cohort_id}/overview?notice=saved", status_code=303)
+        ids = (cohort_id, enrolment_id, module_id)
+        return await _record_on_paper(request, db, ids, PaperResultInput, ethics_attempts.record_paper_result)
+
+
+async def _record_on_paper(
+    request: Request,
+    db: AsyncSession,
+    ids: tuple[int, int, int],
+    schema: Any,
+    record: Any,
+    *,
+    pledge: bool = False,
+) -> Template | Redirect:
+    """A paper quiz result or pledge: recorded, or the form again with what is wrong (nothing saved)."""
+    values = form_values(await request.form())
+    try:
+        await record(db, request.user, actor_of(request), *ids, validated(schema, values))
+    except InvalidInput as invalid:
+        return await _paper_page(request, db, ids, values, invalid.field_errors, 422, pledge=pledge)
+    return Redirect(f"/cohorts/{ids[0]}/overview?notice=saved", status_code=303)
 
 
 class PaperPledgeController(Controller):
@@ -176,13 +186,7 @@ class PaperPledgeController(Controller):
     async def record_paper_pledge(
         self, request: Request, db: AsyncSession, cohort_id: int, enrolment_id: int, module_id: int
     ) -> Template | Redirect:
-        values = form_values(await request.form())
-        try:
-            data = validated(PaperPledgeInput, values)
-            await ethics_attempts.record_paper_pledge(
-                db, request.user, actor_of(request), cohort_id, enrolment_id, module_id, data
-            )
-        except InvalidInput as invalid:
-            ids = (cohort_id, enrolment_id, module_id)
-            return await _paper_page(request, db, ids, values, invalid.field_errors, 422, pledge=True)
-        return Redirect(f"/cohorts/{cohort_id}/overview?notice=saved", status_code=303)
+        ids = (cohort_id, enrolment_id, module_id)
+        return await _record_on_paper(
+            request, db, ids, PaperPledgeInput, ethics_attempts.record_paper_pledge, pledge=True
+        )
